@@ -1,0 +1,3 @@
+export * from './event-store/index.js';
+export * from './shared/streams.js';
+export * from './workflow/index.js';

@@ -1,0 +1,3 @@
+export * from './definition.js';
+export * from './events.js';
+export * from './commands.js';

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Prepares a fresh machine and clone: pnpm, dependencies, local PostgreSQL and Redis, build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pnpm_version=$(node -p "require('./package.json').packageManager.split('@')[1]")
+if ! command -v pnpm >/dev/null || [ "$(pnpm --version)" != "$pnpm_version" ]; then
+  echo "setup: installing pnpm $pnpm_version through npm"
+  npm install --global --no-fund --no-audit "pnpm@$pnpm_version" >/dev/null
+fi
+
+bash scripts/services.sh
+
+if [ "${CI:-}" = "true" ]; then
+  pnpm install --frozen-lockfile --reporter=silent
+else
+  pnpm install --reporter=silent
+fi
+pnpm exec tsc -b

@@ -1,0 +1,36 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const packages = ['contracts', 'platform', 'command-service', 'projector', 'query-service', 'bench'];
+
+// Tests import sibling packages from source, so a test run needs no prior build.
+const alias = packages.flatMap((name) => {
+  const src = fileURLToPath(new URL(`./${name}/src/`, import.meta.url));
+  return [
+    { find: new RegExp(`^@iwf/${name}$`), replacement: `${src}index.ts` },
+    { find: new RegExp(`^@iwf/${name}/(.*)$`), replacement: `${src}$1.ts` },
+  ];
+});
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: [
+      {
+        resolve: { alias },
+        test: { name: 'unit', include: ['*/src/**/*.unit.spec.ts'] },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'int',
+          include: ['*/src/**/*.int.spec.ts', '*/src/**/*.e2e.spec.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          // Each integration file gets its own database; two workers match the two cores.
+          poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+        },
+      },
+    ],
+  },
+});
