@@ -2,3 +2,4 @@ export * from './event-store/index.js';
 export * from './shared/streams.js';
 export * from './shared/errors.js';
 export * from './workflow/index.js';
+export * from './dto/index.js';
