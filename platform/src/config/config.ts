@@ -1,0 +1,109 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+/**
+ * Process configuration, read from the environment once at boot. Anything invalid stops the
+ * process with a message naming each bad variable, before a port is opened.
+ */
+const Env = Type.Object({
+  APP_ENV: Type.Union([Type.Literal('development'), Type.Literal('test'), Type.Literal('staging'), Type.Literal('production')], {
+    default: 'development',
+  }),
+  HOST: Type.String({ default: '0.0.0.0' }),
+  SERVER_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  METRICS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9090 }),
+  DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
+  DB_HOST: Type.String({ default: '127.0.0.1' }),
+  DB_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 5432 }),
+  DB_USER: Type.String({ default: 'postgres' }),
+  DB_PASSWORD: Type.Optional(Type.String()),
+  DB_NAME: Type.String({ default: 'workflows', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }),
+  DB_SSL_MODE: Type.Union([Type.Literal('disable'), Type.Literal('require'), Type.Literal('verify-full')], { default: 'disable' }),
+  DB_POOL_MAX: Type.Integer({ minimum: 1, maximum: 500, default: 20 }),
+  REDIS_URL: Type.Optional(Type.String({ minLength: 1 })),
+  REDIS_HOST: Type.String({ default: '127.0.0.1' }),
+  REDIS_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 6379 }),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)), {
+    default: 'info',
+  }),
+  LOG_FORMAT: Type.Union([Type.Literal('json'), Type.Literal('pretty')], { default: 'json' }),
+  JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  JWT_ISSUER: Type.Optional(Type.String({ minLength: 1 })),
+  JWT_AUDIENCE: Type.Optional(Type.String({ minLength: 1 })),
+  JWT_CLOCK_SKEW_SECONDS: Type.Integer({ minimum: 0, maximum: 300, default: 30 }),
+  MAX_REQUEST_SIZE_MB: Type.Number({ exclusiveMinimum: 0, maximum: 64, default: 1 }),
+  MIN_POSITION_WAIT_MS: Type.Integer({ minimum: 0, maximum: 10_000, default: 2_000 }),
+  REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 1_000, maximum: 300_000, default: 30_000 }),
+});
+type Env = Static<typeof Env>;
+
+export interface Config {
+  readonly env: Env['APP_ENV'];
+  readonly host: string;
+  readonly port: number;
+  readonly metricsPort: number;
+  readonly databaseUrl: string;
+  readonly dbPoolMax: number;
+  readonly redisUrl: string;
+  readonly logLevel: string;
+  readonly logFormat: 'json' | 'pretty';
+  readonly jwt: {
+    readonly secret: string | undefined;
+    readonly issuer: string | undefined;
+    readonly audience: string | undefined;
+    readonly clockSkewSeconds: number;
+  };
+  readonly bodyLimitBytes: number;
+  readonly minPositionWaitMs: number;
+  readonly requestTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+// The development-only signing key; refused outside development and test.
+export const DEV_JWT_SECRET = 'iwf-development-secret-do-not-use-in-production';
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const raw = Object.fromEntries(Object.keys(Env.properties).flatMap((key) => (source[key] === undefined || source[key] === '' ? [] : [[key, source[key]]])));
+  const env = Value.Default(Env, Value.Convert(Env, raw)) as Env;
+  const problems = [...Value.Errors(Env, env)].map((error) => `${error.path.slice(1) || '(root)'}: ${error.message} (got ${JSON.stringify(error.value)})`);
+  const production = env.APP_ENV === 'production' || env.APP_ENV === 'staging';
+  if (production && !env.JWT_SECRET) problems.push('JWT_SECRET: required outside development and test');
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    env: env.APP_ENV,
+    host: env.HOST,
+    port: env.SERVER_PORT,
+    metricsPort: env.METRICS_PORT,
+    databaseUrl: env.DATABASE_URL ?? databaseUrlFromParts(env),
+    dbPoolMax: env.DB_POOL_MAX,
+    redisUrl: env.REDIS_URL ?? `redis://${env.REDIS_HOST}:${env.REDIS_PORT}`,
+    logLevel: env.LOG_LEVEL,
+    logFormat: env.LOG_FORMAT,
+    jwt: {
+      secret: env.JWT_SECRET ?? DEV_JWT_SECRET,
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      clockSkewSeconds: env.JWT_CLOCK_SKEW_SECONDS,
+    },
+    bodyLimitBytes: Math.floor(env.MAX_REQUEST_SIZE_MB * 1024 * 1024),
+    minPositionWaitMs: env.MIN_POSITION_WAIT_MS,
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+  };
+}
+
+function databaseUrlFromParts(env: Env): string {
+  const url = new URL('postgres://localhost');
+  url.hostname = env.DB_HOST;
+  url.port = String(env.DB_PORT);
+  url.username = env.DB_USER;
+  if (env.DB_PASSWORD) url.password = env.DB_PASSWORD;
+  url.pathname = `/${env.DB_NAME}`;
+  if (env.DB_SSL_MODE !== 'disable') url.searchParams.set('sslmode', env.DB_SSL_MODE);
+  return url.toString();
+}

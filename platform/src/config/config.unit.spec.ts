@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEV_JWT_SECRET, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('gives working defaults for local development', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(8080);
+    expect(config.metricsPort).toBe(9090);
+    expect(config.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/workflows');
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.bodyLimitBytes).toBe(1024 * 1024);
+    expect(config.jwt.secret).toBe(DEV_JWT_SECRET);
+  });
+
+  it('reads the seed variables and converts numbers', () => {
+    const config = loadConfig({
+      SERVER_PORT: '9000',
+      DB_HOST: 'db',
+      DB_PASSWORD: 'p@ss',
+      DB_NAME: 'wf',
+      DB_SSL_MODE: 'require',
+      REDIS_HOST: 'cache',
+      REDIS_PORT: '6380',
+      MAX_REQUEST_SIZE_MB: '2',
+    });
+    expect(config.port).toBe(9000);
+    expect(config.databaseUrl).toBe('postgres://postgres:p%40ss@db:5432/wf?sslmode=require');
+    expect(config.redisUrl).toBe('redis://cache:6380');
+    expect(config.bodyLimitBytes).toBe(2 * 1024 * 1024);
+  });
+
+  it('prefers DATABASE_URL and REDIS_URL when given', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://x@y/z', REDIS_URL: 'redis://r:1' });
+    expect(config.databaseUrl).toBe('postgres://x@y/z');
+    expect(config.redisUrl).toBe('redis://r:1');
+  });
+
+  it('names every invalid variable at once', () => {
+    try {
+      loadConfig({ SERVER_PORT: 'eighty', LOG_LEVEL: 'loud', MAX_REQUEST_SIZE_MB: '-1' });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const message = (error as ConfigError).message;
+      expect(message).toContain('SERVER_PORT');
+      expect(message).toContain('LOG_LEVEL');
+      expect(message).toContain('MAX_REQUEST_SIZE_MB');
+    }
+  });
+
+  it('refuses to run in production without a signing secret', () => {
+    expect(() => loadConfig({ APP_ENV: 'production' })).toThrow(/JWT_SECRET/);
+    expect(() => loadConfig({ APP_ENV: 'production', JWT_SECRET: 'short' })).toThrow(/JWT_SECRET/);
+    expect(loadConfig({ APP_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).jwt.secret).toBe('x'.repeat(32));
+  });
+});

@@ -1,0 +1,99 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, type DomainErrorCode, type FieldError } from '@iwf/contracts';
+
+/** RFC 9457 problem details: `type`, `title` and `status` always present. */
+export interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail?: string;
+  readonly instance?: string;
+  readonly errors?: readonly FieldError[];
+}
+
+export const PROBLEM_BASE = 'https://intelligent-workflows.dev/problems/';
+
+const BY_CODE: Record<DomainErrorCode, { status: number; title: string; slug: string }> = {
+  validation: { status: 400, title: 'Invalid request', slug: 'invalid-request' },
+  unauthenticated: { status: 401, title: 'Authentication required', slug: 'unauthenticated' },
+  forbidden: { status: 403, title: 'Forbidden', slug: 'forbidden' },
+  not_found: { status: 404, title: 'Not found', slug: 'not-found' },
+  conflict: { status: 409, title: 'Conflict', slug: 'conflict' },
+  precondition_failed: { status: 412, title: 'Precondition failed', slug: 'precondition-failed' },
+  illegal_state: { status: 422, title: 'Not allowed in the current state', slug: 'illegal-state' },
+  unavailable: { status: 503, title: 'Service unavailable', slug: 'unavailable' },
+};
+
+export function problemFor(error: DomainError, instance?: string): Problem {
+  const mapping = BY_CODE[error.code];
+  return {
+    type: PROBLEM_BASE + (error.problem ?? mapping.slug),
+    title: mapping.title,
+    status: mapping.status,
+    detail: error.message,
+    ...(instance ? { instance } : {}),
+    ...(error.errors.length > 0 ? { errors: error.errors } : {}),
+  };
+}
+
+// Fastify's own errors for malformed requests, and what each means to a client.
+const FRAMEWORK_ERRORS: Record<string, { status: number; title: string; slug: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, title: 'Request body too large', slug: 'body-too-large' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, title: 'Unsupported media type', slug: 'unsupported-media-type' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, title: 'Invalid content length', slug: 'invalid-request' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, title: 'Empty JSON body', slug: 'invalid-request' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, title: 'Malformed JSON body', slug: 'invalid-request' },
+};
+
+export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
+  return reply.status(problem.status).type('application/problem+json').send(problem);
+}
+
+/** The one error handler: domain errors, request validation, framework errors, and hidden 5xx. */
+export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const instance = request.url.split('?')[0];
+  if (error instanceof DomainError) {
+    if (error.code === 'unavailable') void reply.header('retry-after', '1');
+    return sendProblem(reply, problemFor(error, instance));
+  }
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation) {
+    const location = fastifyError.validationContext ?? 'body';
+    const errors = fastifyError.validation.map((issue) => ({
+      pointer: pointerFor(location, issue.instancePath, issue.params),
+      message: issue.message ?? 'is invalid',
+    }));
+    return sendProblem(reply, { type: `${PROBLEM_BASE}invalid-request`, title: 'Invalid request', status: 400, detail: `The ${location} is invalid.`, instance, errors });
+  }
+  const framework = fastifyError.code ? FRAMEWORK_ERRORS[fastifyError.code] : undefined;
+  if (framework) {
+    return sendProblem(reply, { type: PROBLEM_BASE + framework.slug, title: framework.title, status: framework.status, detail: error.message, instance });
+  }
+  const status = fastifyError.statusCode;
+  if (status !== undefined && status >= 400 && status < 500) {
+    return sendProblem(reply, { type: `${PROBLEM_BASE}invalid-request`, title: 'Invalid request', status, detail: error.message, instance });
+  }
+  request.log.error({ err: error }, 'unhandled error');
+  return sendProblem(reply, { type: `${PROBLEM_BASE}internal`, title: 'Internal server error', status: 500, instance });
+}
+
+function pointerFor(location: string, instancePath: string, params: Record<string, unknown>): string {
+  const missing = typeof params['missingProperty'] === 'string' ? `/${escapePointer(params['missingProperty'])}` : '';
+  const extra = typeof params['additionalProperty'] === 'string' ? `/${escapePointer(params['additionalProperty'])}` : '';
+  const prefix = location === 'body' ? '' : `/${location}`;
+  return `${prefix}${instancePath}${missing}${extra}` || '/';
+}
+
+function escapePointer(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendProblem(reply, {
+    type: `${PROBLEM_BASE}not-found`,
+    title: 'Not found',
+    status: 404,
+    detail: `No route ${request.method} ${request.url.split('?')[0] ?? ''}`,
+    instance: request.url.split('?')[0],
+  });
+}

@@ -1,0 +1,70 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { Type } from '@sinclair/typebox';
+import { DomainError, parsePosition, type LogPosition } from '@iwf/contracts';
+import { LOG_POSITION_HEADER, MAX_WAIT_HEADER, MIN_POSITION_HEADER, setLogPosition } from '@iwf/platform/http/positions';
+import type { PositionWatcher } from './watcher.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The read models a route reads; its answers wait for and report their position. */
+    readModels?: readonly string[];
+  }
+}
+
+const MAX_WAIT_LIMIT_MS = 10_000;
+
+/** Query-string fields every read accepts (the header forms take precedence). */
+export const ConsistencyQuery = {
+  min_position: Type.Optional(Type.String({ maxLength: 40, description: 'Wait until the read models reach this position (or send X-Min-Position).' })),
+};
+
+/**
+ * Read-your-writes: a read with `X-Min-Position` waits (bounded) until its read models have
+ * reached that position, else 503 projection-behind; every read reports `X-Log-Position`.
+ */
+export const consistencyPlugin = fp<{ watcher: PositionWatcher; defaultWaitMs: number }>(
+  async (app: FastifyInstance, { watcher, defaultWaitMs }) => {
+    app.addHook('preHandler', async (request, reply) => {
+      const readModels = request.routeOptions.config.readModels;
+      if (!readModels) return;
+      const min = minPosition(request);
+      if (min) {
+        const waitMs = maxWait(request, defaultWaitMs);
+        if (!(await watcher.waitFor(readModels, min, waitMs))) {
+          void reply.header('retry-after', '1');
+          throw new DomainError('unavailable', `The read models have not reached the requested position within ${waitMs} ms.`, [], 'projection-behind');
+        }
+      }
+    });
+    app.addHook('onSend', async (request, reply, payload) => {
+      const readModels = request.routeOptions.config.readModels;
+      if (readModels && !reply.hasHeader(LOG_POSITION_HEADER)) setLogPosition(reply, watcher.current(readModels));
+      return payload;
+    });
+  },
+  { name: 'iwf-consistency' },
+);
+
+function minPosition(request: FastifyRequest): LogPosition | undefined {
+  const header = request.headers[MIN_POSITION_HEADER];
+  const query = (request.query as Record<string, unknown> | undefined)?.['min_position'];
+  const text = typeof header === 'string' ? header : typeof query === 'string' ? query : undefined;
+  if (text === undefined) return undefined;
+  const position = parsePosition(text.trim());
+  if (!position) {
+    const pointer = typeof header === 'string' ? '/headers/x-min-position' : '/querystring/min_position';
+    throw new DomainError('validation', 'The minimum position is not one this service issued.', [{ pointer, message: 'is not a log position' }]);
+  }
+  return position;
+}
+
+function maxWait(request: FastifyRequest, defaultWaitMs: number): number {
+  const header = request.headers[MAX_WAIT_HEADER];
+  if (header === undefined) return defaultWaitMs;
+  const value = typeof header === 'string' && /^\d{1,6}$/.test(header) ? Number(header) : Number.NaN;
+  if (!Number.isFinite(value)) {
+    throw new DomainError('validation', 'X-Max-Wait-Ms must be a whole number of milliseconds.', [{ pointer: '/headers/x-max-wait-ms', message: 'is invalid' }]);
+  }
+  return Math.min(value, MAX_WAIT_LIMIT_MS);
+}

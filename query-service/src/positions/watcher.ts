@@ -1,0 +1,113 @@
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { comparePositions, type LogPosition } from '@iwf/contracts';
+
+export const PROJECTION_CHANNEL = 'iwf_projection';
+
+/**
+ * Knows how far each read model has got, so reads can say `X-Log-Position` and wait for
+ * `X-Min-Position`. The projector NOTIFYs after each committed batch (and its cache writes);
+ * waiters also re-read the checkpoint table every `pollMs`, so a lost notification only slows
+ * a wait down, never breaks it.
+ */
+export interface PositionWatcher {
+  current(projections: readonly string[]): LogPosition | undefined;
+  waitFor(projections: readonly string[], min: LogPosition, timeoutMs: number): Promise<boolean>;
+  refresh(): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Waiter {
+  readonly projections: readonly string[];
+  readonly min: LogPosition;
+  readonly resolve: (reached: boolean) => void;
+}
+
+export async function createPositionWatcher(options: { pool: pg.Pool; connectionString: string; logger: Logger; pollMs?: number }): Promise<PositionWatcher> {
+  const positions = new Map<string, LogPosition>();
+  const waiters = new Set<Waiter>();
+  const pollMs = options.pollMs ?? 100;
+  let listener: pg.Client | undefined;
+  let closed = false;
+  let poller: NodeJS.Timeout | undefined;
+
+  const current = (projections: readonly string[]): LogPosition | undefined => {
+    let lowest: LogPosition | undefined;
+    for (const name of projections) {
+      const position = positions.get(name);
+      if (!position) return undefined;
+      if (!lowest || comparePositions(position, lowest) < 0) lowest = position;
+    }
+    return lowest;
+  };
+  const reached = (waiter: Waiter): boolean => {
+    const position = current(waiter.projections);
+    return position !== undefined && comparePositions(position, waiter.min) >= 0;
+  };
+  const settle = (): void => {
+    for (const waiter of waiters) {
+      if (reached(waiter)) {
+        waiters.delete(waiter);
+        waiter.resolve(true);
+      }
+    }
+    if (waiters.size === 0 && poller) {
+      clearInterval(poller);
+      poller = undefined;
+    }
+  };
+  const refresh = async (): Promise<void> => {
+    const result = await options.pool.query<{ projection: string; commit_pos: string | number; prepare_pos: string | number }>(
+      'SELECT projection, commit_pos, prepare_pos FROM iwf_read.projection_checkpoints',
+    );
+    for (const row of result.rows) positions.set(row.projection, { commit: BigInt(row.commit_pos), prepare: BigInt(row.prepare_pos) });
+    settle();
+  };
+  const poll = (): void => {
+    refresh().catch((error: unknown) => options.logger.warn({ err: error }, 'reading projection checkpoints failed'));
+  };
+
+  const listen = async (): Promise<void> => {
+    const client = new pg.Client({ connectionString: options.connectionString });
+    client.on('notification', poll);
+    client.on('error', (error) => {
+      options.logger.warn({ err: error }, 'projection listener lost its connection');
+      client.end().catch(() => undefined);
+      if (!closed) setTimeout(() => void listen().catch(() => undefined), 1_000);
+    });
+    await client.connect();
+    await client.query(`LISTEN ${PROJECTION_CHANNEL}`);
+    listener = client;
+    poll(); // catch up on anything missed while not listening
+  };
+
+  await listen();
+  await refresh();
+
+  return {
+    current,
+    refresh,
+    async waitFor(projections, min, timeoutMs) {
+      const waiter: Waiter = { projections, min, resolve: () => undefined };
+      if (reached(waiter)) return true;
+      await refresh();
+      if (reached(waiter)) return true;
+      return new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => {
+          waiters.delete(entry);
+          resolve(false);
+        }, timeoutMs);
+        const entry: Waiter = { projections, min, resolve: (value) => (clearTimeout(timer), resolve(value)) };
+        waiters.add(entry);
+        poller ??= setInterval(poll, pollMs);
+      });
+    },
+    async close() {
+      closed = true;
+      if (poller) clearInterval(poller);
+      for (const waiter of waiters) waiter.resolve(false);
+      waiters.clear();
+      await listener?.end().catch(() => undefined);
+    },
+  };
+}
