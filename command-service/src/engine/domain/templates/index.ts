@@ -1,0 +1,11 @@
+export type { PathLookup } from './path.js';
+export { lookupPath, parsePath, MAX_PATH_LENGTH } from './path.js';
+export type { Resolution, TemplateOptions } from './references.js';
+export { resolveReference } from './references.js';
+export type { RenderResult } from './render.js';
+export { renderTemplate, textOf } from './render.js';
+export type { TemplatePart } from './scan.js';
+export { parseTemplate, templatePaths } from './scan.js';
+export type { SecretLookup, SecretResolution } from './secrets.js';
+export { containsSecretRefs, isSecretPath, listSecretRefs, resolveSecrets, secretMarker } from './secrets.js';
+export { parseIsoInstant } from './instant.js';
