@@ -1,0 +1,94 @@
+import { Type } from '@sinclair/typebox';
+import type { TLiteral, TUnion } from '@sinclair/typebox';
+import { ID_PATTERN } from '../shared/streams.js';
+import { WORKFLOW_LIMITS } from './limits.js';
+import { TEMPLATE_PATTERN } from './templates.js';
+
+/** A union of string literals; `errorMessage` lets the validator name the allowed values. */
+export function StringEnum<T extends string>(values: readonly T[], description?: string): TUnion<TLiteral<T>[]> {
+  return Type.Union(
+    values.map((value) => Type.Literal(value)),
+    description === undefined ? {} : { description },
+  );
+}
+
+export const IdSchema = Type.String({
+  pattern: ID_PATTERN,
+  errorMessage: 'must start with a letter or digit and contain only letters, digits, "_", "." or "-" (at most 128)',
+});
+
+/** Checked by `parseDuration` (the grammar is not a regular pattern worth exposing). */
+export const DurationSchema = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  description: 'A duration: 250ms, 30s, 5m, 48h, 7d, or parts in descending units such as 1h30m.',
+  examples: ['30s', '5m', '1h30m', '7d'],
+});
+
+export const TemplateSchema = Type.String({
+  pattern: TEMPLATE_PATTERN,
+  errorMessage: 'must be a template such as "{{order.lines}}" or "${order.lines}"',
+});
+
+export const CONTEXT_PATH_PATTERN = '^[A-Za-z_][A-Za-z0-9_-]*(\\.[A-Za-z0-9_-]+)*$';
+export const ContextPathSchema = Type.String({
+  pattern: CONTEXT_PATH_PATTERN,
+  maxLength: 256,
+  errorMessage: 'must be a dotted context path such as "customer.profile"',
+});
+
+/** `order.created`, or a prefix ending in `*` (`order.*`, `*`). */
+export const EVENT_PATTERN_PATTERN = '^(\\*|[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*(\\.\\*|\\*)?)$';
+export const EventPatternSchema = Type.String({
+  pattern: EVENT_PATTERN_PATTERN,
+  maxLength: 200,
+  errorMessage: 'must be an event type such as "order.created", or a prefix ending in "*" such as "order.*"',
+});
+
+export const EVENT_TYPE_PATTERN = '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$';
+export const EventTypeSchema = Type.String({
+  pattern: EVENT_TYPE_PATTERN,
+  maxLength: 200,
+  errorMessage: 'must be an event type such as "order.created"',
+});
+
+export const NonEmptyString = (maxLength = 2000) => Type.String({ minLength: 1, maxLength });
+
+export const TRIGGER_TYPES = ['event', 'schedule', 'manual'] as const;
+export type TriggerType = (typeof TRIGGER_TYPES)[number];
+
+export const TRIGGER_SCHEMAS = {
+  event: Type.Object({ type: Type.Literal('event'), event: EventPatternSchema }, { additionalProperties: false }),
+  schedule: Type.Object(
+    {
+      type: Type.Literal('schedule'),
+      cron: Type.String({ minLength: 1, maxLength: 200, description: '5- or 6-field cron, or @hourly-style descriptor' }),
+      timezone: Type.Optional(Type.String({ maxLength: 64, description: 'IANA time zone; UTC by default' })),
+    },
+    { additionalProperties: false },
+  ),
+  manual: Type.Object({ type: Type.Literal('manual') }, { additionalProperties: false }),
+};
+
+export const TriggerSchema = Type.Union([TRIGGER_SCHEMAS.event, TRIGGER_SCHEMAS.schedule, TRIGGER_SCHEMAS.manual], {
+  $id: 'WorkflowTrigger',
+});
+
+export const ContextSchema = Type.Object(
+  { load: Type.Optional(Type.Array(ContextPathSchema, { maxItems: WORKFLOW_LIMITS.maxContextLoads })) },
+  { additionalProperties: false },
+);
+
+export const BACKOFF_STRATEGIES = ['fixed', 'linear', 'exponential'] as const;
+export const RETRY_ON = ['timeout', '5xx', '4xx', 'network', '*'] as const;
+
+export const RetrySchema = Type.Object(
+  {
+    max_attempts: Type.Integer({ minimum: 1, maximum: WORKFLOW_LIMITS.maxRetryAttempts, description: 'Attempts in all, the first included' }),
+    backoff: Type.Optional(StringEnum(BACKOFF_STRATEGIES, 'Default exponential')),
+    initial_interval: Type.Optional(DurationSchema),
+    max_interval: Type.Optional(DurationSchema),
+    retry_on: Type.Optional(Type.Array(StringEnum(RETRY_ON), { minItems: 1, description: 'Default ["timeout", "5xx", "network"]' })),
+  },
+  { additionalProperties: false },
+);
