@@ -1,0 +1,201 @@
+import type { LogPosition, RecordedEvent, Subscription } from '@iwf/contracts';
+import { comparePositions, formatPosition } from '@iwf/contracts';
+import { ProjectionLock } from './advisory-lock.js';
+import { commitBatch } from './batch.js';
+import type { BatchOutcome } from './batch.js';
+import { CacheWriter } from './cache-writer.js';
+import { ensureCheckpoint } from './checkpoints.js';
+import { LostLeadershipError, StopRequestedError, backoffDelay, isTransientError } from './errors.js';
+import type { RunnerLogger } from './logger.js';
+import { stderrLogger } from './logger.js';
+import type { RunnerOptions } from './options.js';
+import { Sleeper } from './sleeper.js';
+import type { ProjectionStatus, RunnerState } from './status.js';
+import { HeadSampler, lagSeconds } from './status.js';
+
+/** Channel the query service LISTENs on; the payload is the projection's name. */
+export const PROJECTION_CHANNEL = 'iwf_projection';
+
+/**
+ * Keeps one projection up to date: takes the projection's lock (or stands by), then feeds it
+ * the log from its checkpoint, one transaction per batch. `done` settles when it stops;
+ * it rejects only when the runner failed for good (a handler error, a version mismatch).
+ */
+export class ProjectionRunner {
+  readonly done: Promise<void>;
+  private state: RunnerState = 'starting';
+  private stopping = false;
+  private position: LogPosition | undefined;
+  private eventsApplied = 0;
+  private lastRecordedAt: Date | undefined;
+  private readonly startedAt = new Date();
+  private lastBatchAt: Date | undefined;
+  private lastError: string | undefined;
+  private subscription: Subscription | undefined;
+  private readonly lock: ProjectionLock;
+  private readonly cache: CacheWriter;
+  private readonly sleeper = new Sleeper();
+  private readonly sampler: HeadSampler;
+  private readonly logger: RunnerLogger;
+
+  constructor(private readonly options: RunnerOptions) {
+    const name = options.projection.name;
+    this.logger = options.logger ?? stderrLogger;
+    this.lock = new ProjectionLock(options.pool, name, (error) => this.lockLost(error));
+    this.cache = new CacheWriter(options.cache, options.projection.cacheKinds, this.logger, options.cacheWriter);
+    this.sampler = new HeadSampler(options.store, options.statusIntervalMs ?? 1000);
+    this.done = this.run();
+  }
+
+  /** Finishes the batch in hand, releases the lock and resolves when the runner has stopped. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.sleeper.wakeAll();
+    await this.subscription?.stop();
+    await this.done.catch(() => undefined);
+  }
+
+  status(): ProjectionStatus {
+    const head = this.sampler.head;
+    return {
+      projection: this.options.projection.name,
+      version: this.options.projection.version,
+      state: this.state,
+      position: this.position,
+      events_applied: this.eventsApplied,
+      head_position: head,
+      lag_seconds: lagSeconds(this.position, head, this.lastRecordedAt ?? this.startedAt, new Date()),
+      last_batch_at: this.lastBatchAt,
+      cache_dirty: this.cache.dirty,
+      last_error: this.lastError,
+    };
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    try {
+      while (!this.stopping) {
+        try {
+          if (await this.lock.tryAcquire()) {
+            await this.activate();
+            failures = 0;
+          } else {
+            this.state = 'standby';
+            await this.sleeper.sleep(this.options.lockRetryMs ?? 1000);
+          }
+        } catch (error) {
+          if (this.stopping && (error instanceof StopRequestedError || isTransientError(error))) break;
+          if (!isTransientError(error) && !(error instanceof LostLeadershipError)) throw this.fail(error);
+          await this.lock.release();
+          await this.waitToRetry(error, failures++);
+        }
+      }
+      this.state = 'stopped';
+    } finally {
+      this.sampler.stop();
+      this.cache.close();
+      await this.lock.release();
+    }
+  }
+
+  /** Runs as the active instance until stopped or until the lock is lost. */
+  private async activate(): Promise<void> {
+    const { projection, pool, store } = this.options;
+    const checkpoint = await ensureCheckpoint(pool, projection.name, projection.version);
+    if (checkpoint.version !== projection.version) {
+      throw new Error(`projection ${projection.name} is stored at version ${checkpoint.version}, code is at ${projection.version}: rebuild it`);
+    }
+    // Entries written before a crash may be older than what committed; start from an empty cache.
+    await this.cache.clear();
+    this.position = checkpoint.position;
+    this.eventsApplied = checkpoint.events_applied;
+    this.state = 'active';
+    this.logger.info({ projection: projection.name, position: this.position && formatPosition(this.position) }, 'projection active');
+    this.sampler.start();
+    const subscription = store.subscribe((events) => this.handle(events), { after: this.position, batch_size: this.options.batchSize ?? 500 });
+    this.subscription = subscription;
+    // A stop that arrived while the subscription was being set up found nothing to stop.
+    if (this.stopping) void subscription.stop();
+    try {
+      await subscription.done;
+    } finally {
+      this.subscription = undefined;
+      this.sampler.stop();
+    }
+    if (!this.stopping) throw new LostLeadershipError(projection.name);
+  }
+
+  private async handle(batch: readonly RecordedEvent[]): Promise<void> {
+    const events = this.fresh(batch);
+    const last = events[events.length - 1];
+    if (!last) return;
+    const outcome = await this.commitWithRetry(events);
+    this.position = last.position;
+    this.lastRecordedAt = last.recorded_at;
+    this.lastBatchAt = new Date();
+    if (outcome.committed) {
+      this.eventsApplied += events.length;
+      await this.cache.write(outcome.updates);
+    } else {
+      // Committed by an attempt whose answer was lost; its cache writes never happened.
+      this.cache.invalidate();
+    }
+    await this.notify();
+  }
+
+  /** Drops events at or before the checkpoint (redelivered) and upcasts the rest. */
+  private fresh(batch: readonly RecordedEvent[]): RecordedEvent[] {
+    const after = this.position;
+    const events = after ? batch.filter((event) => comparePositions(event.position, after) > 0) : [...batch];
+    const upcast = this.options.upcast;
+    return upcast ? events.map(upcast) : events;
+  }
+
+  private async commitWithRetry(events: readonly RecordedEvent[]): Promise<BatchOutcome> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const outcome = await commitBatch(this.options.pool, this.options.projection, this.position, events);
+        if (this.state === 'retrying') this.state = 'active';
+        return outcome;
+      } catch (error) {
+        if (!isTransientError(error)) throw error;
+        if (this.stopping) throw new StopRequestedError();
+        if (!this.lock.held) throw new LostLeadershipError(this.options.projection.name);
+        await this.waitToRetry(error, attempt);
+      }
+    }
+  }
+
+  private async notify(): Promise<void> {
+    try {
+      await this.options.pool.query('SELECT pg_notify($1, $2)', [PROJECTION_CHANNEL, this.options.projection.name]);
+    } catch (error) {
+      // Readers also poll the checkpoint; a lost wake-up only delays them.
+      this.logger.warn({ err: error, projection: this.options.projection.name }, 'projection notify failed');
+    }
+  }
+
+  private async waitToRetry(error: unknown, attempt: number): Promise<void> {
+    this.state = 'retrying';
+    this.lastError = error instanceof Error ? error.message : String(error);
+    const delay = backoffDelay(attempt, this.options.retry?.initialMs ?? 100, this.options.retry?.maxMs ?? 5000);
+    this.logger.warn({ err: error, projection: this.options.projection.name, attempt, delay_ms: delay }, 'projection retrying');
+    await this.sleeper.sleep(delay);
+  }
+
+  private fail(error: unknown): unknown {
+    this.state = 'failed';
+    this.lastError = error instanceof Error ? error.message : String(error);
+    this.logger.error({ err: error, projection: this.options.projection.name }, 'projection failed; fix the cause and restart it');
+    return error;
+  }
+
+  private lockLost(error: Error): void {
+    this.logger.warn({ err: error, projection: this.options.projection.name }, 'projection lock lost; stepping down');
+    void this.subscription?.stop();
+  }
+}
+
+export function startProjection(options: RunnerOptions): ProjectionRunner {
+  return new ProjectionRunner(options);
+}
