@@ -3,4 +3,5 @@ export * from './shared/streams.js';
 export * from './shared/errors.js';
 export * from './shared/principal.js';
 export * from './workflow/index.js';
+export * from './events/index.js';
 export * from './dto/index.js';

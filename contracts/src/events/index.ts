@@ -1,0 +1,3 @@
+export * from './registry.js';
+export * from './workflow.js';
+export * from './catalog.js';
