@@ -5,3 +5,5 @@ export * from './shared/principal.js';
 export * from './workflow/index.js';
 export * from './events/index.js';
 export * from './dto/index.js';
+export * from './execution/index.js';
+export * from './approval/index.js';

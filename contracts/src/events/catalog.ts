@@ -2,12 +2,13 @@ import type { RecordedEvent } from '../event-store/types.js';
 import { createEventRegistry } from './registry.js';
 import type { EventDefinition } from './registry.js';
 import { WORKFLOW_EVENT_DEFINITIONS } from './workflow.js';
+import { EXECUTION_EVENT_DEFINITIONS } from '../execution/registry.js';
 
 /**
  * Every event type the system writes. An aggregate adds its events by exporting a list of
  * definitions next to its event types and spreading it in here.
  */
-export const EVENT_DEFINITIONS: readonly EventDefinition[] = [...WORKFLOW_EVENT_DEFINITIONS];
+export const EVENT_DEFINITIONS: readonly EventDefinition[] = [...WORKFLOW_EVENT_DEFINITIONS, ...EXECUTION_EVENT_DEFINITIONS];
 
 /** Immutable: built once from the static definitions above. */
 export const eventRegistry = createEventRegistry(EVENT_DEFINITIONS);
