@@ -11,7 +11,7 @@ const fixture = fileURLToPath(new URL('../../../fixtures/workflows/legacy/quote-
 const legacy = JSON.parse(readFileSync(fixture, 'utf8')) as Record<string, unknown>;
 
 /** WorkflowCreated data as version 1 wrote it: the submitted legacy document plus created_at. */
-const v1 = { ...legacy, created_at: '2023-05-01T08:00:00.000Z' };
+const v1: Record<string, unknown> = { ...legacy, created_at: '2023-05-01T08:00:00.000Z' };
 
 describe('workflow events in the registry', () => {
   it('registers every workflow event type', () => {
@@ -35,7 +35,7 @@ describe('WorkflowCreated v1 → v2', () => {
   });
 
   it('keeps the header and adds an empty extra', () => {
-    expect(upcasted).toMatchObject({ workflow_id: 'quote_multi_level_approval', version: '1.0.0', enabled: true, extra: {}, created_at: v1.created_at });
+    expect(upcasted).toMatchObject({ workflow_id: 'quote_multi_level_approval', version: '1.0.0', enabled: true, extra: {}, created_at: v1['created_at'] });
   });
 
   it('gives data valid under the current schema', () => {
