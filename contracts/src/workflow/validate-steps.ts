@@ -75,7 +75,9 @@ function validateStep(walk: Walk, step: unknown, pointer: string, scope: Scope, 
   }
   walk.errors.push(...schemaErrors(SHALLOW[type], step, pointer, keyHint(type)));
   checkPlacement(walk, type, step, pointer, scope, depth);
-  if (id !== undefined) scope.nodes.push({ id, type, pointer, targets: targetsOf(type, step, pointer) });
+  // Targets inside a parallel block are already rejected; do not report them twice.
+  const targets = scope.kind === 'parallel' ? [] : targetsOf(type, step, pointer);
+  if (id !== undefined) scope.nodes.push({ id, type, pointer, targets });
   checkStepSettings(walk, type, step, pointer, (list, at, kind) => validateNested(walk, list, at, kind, depth));
 }
 
