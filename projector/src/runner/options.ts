@@ -17,7 +17,7 @@ export interface RunnerOptions {
   readonly lockRetryMs?: number;
   readonly retry?: { readonly initialMs?: number; readonly maxMs?: number };
   readonly cacheWriter?: CacheWriterOptions;
-  /** Brings an old event schema up to date before handlers see it. */
+  /** Brings an old event schema up to date before handlers see it; the event registry's by default. */
   readonly upcast?: (event: RecordedEvent) => RecordedEvent;
   /** How often the head of the log is sampled for `lag_seconds`. */
   readonly statusIntervalMs?: number;

@@ -1,5 +1,5 @@
 import type { LogPosition, RecordedEvent, Subscription } from '@iwf/contracts';
-import { comparePositions, formatPosition } from '@iwf/contracts';
+import { comparePositions, formatPosition, upcastRecorded } from '@iwf/contracts';
 import { ProjectionLock } from './advisory-lock.js';
 import { commitBatch } from './batch.js';
 import type { BatchOutcome } from './batch.js';
@@ -9,6 +9,7 @@ import { LostLeadershipError, StopRequestedError, backoffDelay, isTransientError
 import type { RunnerLogger } from './logger.js';
 import { stderrLogger } from './logger.js';
 import type { RunnerOptions } from './options.js';
+import { EventHandlingError } from './projection.js';
 import { Sleeper } from './sleeper.js';
 import type { ProjectionStatus, RunnerState } from './status.js';
 import { HeadSampler, lagSeconds } from './status.js';
@@ -146,9 +147,15 @@ export class ProjectionRunner {
   /** Drops events at or before the checkpoint (redelivered) and upcasts the rest. */
   private fresh(batch: readonly RecordedEvent[]): RecordedEvent[] {
     const after = this.position;
-    const events = after ? batch.filter((event) => comparePositions(event.position, after) > 0) : [...batch];
-    const upcast = this.options.upcast;
-    return upcast ? events.map(upcast) : events;
+    const events = after ? batch.filter((event) => comparePositions(event.position, after) > 0) : batch;
+    const upcast = this.options.upcast ?? upcastRecorded;
+    return events.map((event) => {
+      try {
+        return upcast(event);
+      } catch (error) {
+        throw new EventHandlingError(this.options.projection.name, event, error);
+      }
+    });
   }
 
   private async commitWithRetry(events: readonly RecordedEvent[]): Promise<BatchOutcome> {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NewEvent, RecordedEvent, WorkflowDefinitionBody, WorkflowEvent } from '@iwf/contracts';
-import { streamId } from '@iwf/contracts';
+import { currentSchemaVersion, streamId } from '@iwf/contracts';
 
 /** Builders of workflow events for tests: what the command side would append. */
 
@@ -48,7 +48,13 @@ function body(workflow_id: string, header: Header) {
 }
 
 export function toNewEvent(tenant: string, event: WorkflowEvent): NewEvent {
-  return { event_id: randomUUID(), type: event.type, data: event.data, metadata: { tenant, actor: 'test', correlation_id: randomUUID() } };
+  return {
+    event_id: randomUUID(),
+    type: event.type,
+    schema_version: currentSchemaVersion(event.type),
+    data: event.data,
+    metadata: { tenant, actor: 'test', correlation_id: randomUUID() },
+  };
 }
 
 /** Stamps events as a store would, for tests that apply events without one. */
@@ -58,7 +64,7 @@ export function recordAll(tenant: string, workflow_id: string, events: readonly 
     stream_id: streamId('workflow', tenant, workflow_id),
     stream_revision: index,
     position: { commit: firstPosition + BigInt(index), prepare: firstPosition + BigInt(index) },
-    schema_version: 1,
+    schema_version: currentSchemaVersion(event.type),
     recorded_at: new Date('2024-01-01T00:00:00.000Z'),
   }));
 }
