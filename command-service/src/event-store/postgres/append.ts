@@ -1,0 +1,109 @@
+import type { AppendResult, ExpectedRevision, NewEvent } from '@iwf/contracts';
+import { DuplicateEventIdError, WrongExpectedRevisionError, validationError } from '@iwf/contracts';
+import type pg from 'pg';
+import { toPosition } from './rows.js';
+
+const APPEND = `SELECT status, next_revision::text AS next_revision, commit_tx::text AS commit_tx,
+  last_position::text AS last_position, duplicate_id::text AS duplicate_id
+  FROM iwf_events.append($1, $2, $3, $4, $5, $6, $7, $8)`;
+
+const UNIQUE_VIOLATION = '23505';
+// Each retry follows a writer that committed the same ids or created the same stream first;
+// the retry checks ids before writing, so a second race is rare and a third is pathological.
+const MAX_ATTEMPTS = 4;
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+interface AppendRow {
+  readonly status: number;
+  readonly next_revision: string | null;
+  readonly commit_tx: string | null;
+  readonly last_position: string | null;
+  readonly duplicate_id: string | null;
+}
+
+/** The arguments of `iwf_events.append`, without the final "check ids first" flag. */
+export type AppendArguments = readonly [string, number, string[], string[], number[], string[], string[]];
+
+/** Validates and encodes an append; throws a validation error before touching the database. */
+export function appendArguments(stream_id: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendArguments {
+  if (stream_id.length === 0) throw validationError([{ pointer: '/stream_id', message: 'must not be empty' }]);
+  if (events.length === 0) throw validationError([{ pointer: '/events', message: 'an append needs at least one event' }]);
+  const ids = events.map((event, index) => {
+    const id = event.event_id.toLowerCase();
+    if (!UUID_PATTERN.test(id)) throw validationError([{ pointer: `/events/${index}/event_id`, message: 'must be a UUID' }]);
+    return id;
+  });
+  const repeated = ids.find((id, index) => ids.indexOf(id) !== index);
+  if (repeated !== undefined) throw new DuplicateEventIdError(repeated);
+  return [
+    stream_id,
+    encodeExpected(expected),
+    ids,
+    events.map((event) => event.type),
+    events.map((event) => event.schema_version ?? 1),
+    events.map((event) => JSON.stringify(event.data)),
+    events.map((event) => JSON.stringify(event.metadata)),
+  ];
+}
+
+export function encodeExpected(expected: ExpectedRevision): number {
+  switch (expected) {
+    case 'any':
+      return -2;
+    case 'exists':
+      return -3;
+    case 'no_stream':
+      return -1;
+    default:
+      if (!Number.isSafeInteger(expected) || expected < 0) {
+        throw validationError([{ pointer: '/expected_revision', message: 'must be a revision (>= 0), any, no_stream or exists' }]);
+      }
+      return expected;
+  }
+}
+
+/**
+ * Appends in one statement; retries only after losing a unique-index race. On a pool it runs
+ * in autocommit; on a client inside BEGIN it joins that transaction.
+ */
+export async function append(db: pg.Pool | pg.PoolClient, stream_id: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  const args = appendArguments(stream_id, events, expected);
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const result = await db.query<AppendRow>({ name: 'iwf_events_append', text: APPEND, values: [...args, attempt > 1] });
+      return interpret(stream_id, expected, result.rows[0]);
+    } catch (error) {
+      if (attempt >= MAX_ATTEMPTS || !isUniqueViolation(error)) throw error;
+    }
+  }
+}
+
+function interpret(stream_id: string, expected: ExpectedRevision, row: AppendRow | undefined): AppendResult {
+  if (!row) throw new Error('iwf_events.append returned no row');
+  switch (row.status) {
+    case 0:
+    case 2:
+      return {
+        next_revision: Number(row.next_revision),
+        position: toPosition(required(row.commit_tx), required(row.last_position)),
+        appended: row.status === 0,
+      };
+    case 1: {
+      const actual = Number(row.next_revision);
+      throw new WrongExpectedRevisionError(stream_id, expected, actual < 0 ? 'no_stream' : actual);
+    }
+    case 3:
+      throw new DuplicateEventIdError(required(row.duplicate_id));
+    default:
+      throw new Error(`iwf_events.append returned unknown status ${row.status}`);
+  }
+}
+
+function required(value: string | null): string {
+  if (value === null) throw new Error('iwf_events.append returned an incomplete row');
+  return value;
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === UNIQUE_VIOLATION;
+}
