@@ -64,7 +64,7 @@ describe('step keys and types', () => {
   });
 
   it('keeps wait and approval steps at the top level', () => {
-    const doc = legacyDoc([{ id: 'p', type: 'parallel', parallel: { steps: [{ id: 'w', type: 'wait', wait: { event: 'x.y' } }] } }]);
+    const doc = legacyDoc([{ id: 'p', type: 'parallel', parallel: { strategy: 'all_must_pass', steps: [{ id: 'w', type: 'wait', wait: { event: 'x.y', timeout: '1h' } }] } }]);
     expect(pointersOf(doc)).toEqual(['/steps/0/parallel/steps/0/type']);
   });
 
@@ -121,7 +121,7 @@ describe('durations', () => {
   it('checks the workflow timeout, wait timeouts, approval expiry and retry intervals', () => {
     const doc = legacyDoc(
       [
-        allow('a', { next: 'w', retry: { max_attempts: 3, initial_interval: '10s', max_interval: '1s' } }),
+        allow('a', { next: 'w', retry: { max_attempts: 3, backoff: 'linear', retry_on: ['5xx'], initial_interval: '10s', max_interval: '1s' } }),
         { id: 'w', type: 'wait', wait: { event: 'x.y', timeout: '2 days' }, next: 'ap' },
         { id: 'ap', type: 'approval', approval: { approver_role: 'm', expires_in: 'never' } },
       ],
@@ -130,8 +130,17 @@ describe('durations', () => {
     expect(pointersOf(doc)).toEqual(['/timeout', '/steps/0/retry/max_interval', '/steps/1/wait/timeout', '/steps/2/approval/expires_in']);
   });
 
+  it('requires the settings the language marks as required', () => {
+    const doc = legacyDoc([
+      allow('a', { next: 'w', retry: { max_attempts: 2 } }),
+      { id: 'w', type: 'wait', wait: { event: 'x.y' }, next: 'p' },
+      { id: 'p', type: 'parallel', parallel: { steps: [allow('b')] } },
+    ]);
+    expect(pointersOf(doc)).toEqual(['/steps/0/retry/backoff', '/steps/0/retry/retry_on', '/steps/1/wait/timeout', '/steps/2/parallel/strategy']);
+  });
+
   it('rejects a timeout on a pausing step, which has its own expiry', () => {
-    expect(pointersOf(legacyDoc([{ id: 'w', type: 'wait', wait: { event: 'x.y' }, timeout: '1h' }]))).toEqual(['/steps/0/timeout']);
+    expect(pointersOf(legacyDoc([{ id: 'w', type: 'wait', wait: { event: 'x.y', timeout: '1h' }, timeout: '1h' }]))).toEqual(['/steps/0/timeout']);
   });
 });
 

@@ -22,7 +22,7 @@ describe('branch targets', () => {
 
   it('does not let a target leave its step list', () => {
     const doc = legacyDoc([
-      { id: 'each', type: 'foreach', foreach: { items: '{{order.lines}}', steps: [allow('inner', { next: 'outer' })] } },
+      { id: 'each', type: 'foreach', foreach: { items: '{{order.lines}}', item_var: 'line', steps: [allow('inner', { next: 'outer' })] } },
       allow('outer'),
     ]);
     expect(errorsOf(doc)).toEqual([
@@ -31,7 +31,7 @@ describe('branch targets', () => {
   });
 
   it('rejects targets inside a parallel block, once', () => {
-    const doc = legacyDoc([{ id: 'p', type: 'parallel', parallel: { steps: [allow('a', { next: 'b' }), allow('b')] } }]);
+    const doc = legacyDoc([{ id: 'p', type: 'parallel', parallel: { strategy: 'all_must_pass', steps: [allow('a', { next: 'b' }), allow('b')] } }]);
     expect(errorsOf(doc)).toEqual([
       { pointer: '/steps/0/parallel/steps/0/next', message: expect.stringMatching(/branch targets are not allowed/) as unknown },
     ]);
@@ -80,7 +80,7 @@ describe('cycles', () => {
 
   it('rejects a loop inside a foreach body', () => {
     const body = [allow('a', { next: 'b' }), allow('b', { next: 'a' })];
-    const doc = legacyDoc([{ id: 'each', type: 'foreach', foreach: { items: '${order.lines}', steps: body } }]);
+    const doc = legacyDoc([{ id: 'each', type: 'foreach', foreach: { items: '${order.lines}', item_var: 'line', steps: body } }]);
     expect(pointersOf(doc)).toEqual(['/steps/0/foreach/steps/1/next']);
   });
 });
@@ -92,7 +92,7 @@ describe('step ids', () => {
   });
 
   it('rejects an id reused inside a nested block', () => {
-    const doc = legacyDoc([{ id: 'p', type: 'parallel', parallel: { steps: [allow('p')] } }]);
+    const doc = legacyDoc([{ id: 'p', type: 'parallel', parallel: { strategy: 'all_must_pass', steps: [allow('p')] } }]);
     expect(pointersOf(doc)).toEqual(['/steps/0/parallel/steps/0/id']);
   });
 
@@ -104,7 +104,7 @@ describe('step ids', () => {
 
 describe('nesting and size limits', () => {
   const nest = (levels: number): unknown =>
-    levels === 0 ? allow('leaf') : { id: `p${levels}`, type: 'parallel', parallel: { steps: [nest(levels - 1)] } };
+    levels === 0 ? allow('leaf') : { id: `p${levels}`, type: 'parallel', parallel: { strategy: 'all_must_pass', steps: [nest(levels - 1)] } };
 
   it('allows blocks nested three deep', () => {
     expect(errorsOf(legacyDoc([nest(3)]))).toEqual([]);

@@ -3,7 +3,7 @@ import { errorsOf, legacyDoc, pointersOf } from './parse-testing.js';
 import type { Json } from './parse-testing.js';
 
 const execute = (...items: unknown[]) => legacyDoc([{ id: 'x', type: 'execute', execute: items }]);
-const foreach = (settings: Json) => legacyDoc([{ id: 'each', type: 'foreach', foreach: { steps: [{ id: 'log', type: 'execute', execute: [{ type: 'log', message: '{{line.sku}}' }] }], ...settings } }]);
+const foreach = (settings: Json) => legacyDoc([{ id: 'each', type: 'foreach', foreach: { item_var: 'line', steps: [{ id: 'log', type: 'execute', execute: [{ type: 'log', message: '{{line.sku}}' }] }], ...settings } }]);
 
 describe('foreach', () => {
   it.each(['{{order.lines}}', '${order.lines}', '{{ order.lines }}'])('accepts items %j', (items) => {
@@ -51,14 +51,16 @@ describe('execute items', () => {
   });
 
   it('requires what each item needs', () => {
-    expect(pointersOf(execute({ type: 'update_record', entity: 'order', data: {} }))).toEqual(['/steps/0/execute/0/entity_id']);
+    expect(errorsOf(execute({ type: 'update_record', entity: 'order', data: {} }))).toEqual([]);
+    expect(pointersOf(execute({ type: 'update_record', entity: 'order' }))).toEqual(['/steps/0/execute/0/data']);
     expect(errorsOf(execute({ type: 'create_record', entity: 'task', data: { title: 't' } }))).toEqual([]);
-    expect(pointersOf(execute({ type: 'emit', event_type: 'order.*' }))).toEqual(['/steps/0/execute/0/event_type']);
+    expect(pointersOf(execute({ type: 'emit', event_type: 'order.*', payload: {} }))).toEqual(['/steps/0/execute/0/event_type']);
+    expect(pointersOf(execute({ type: 'emit', event_type: 'order.created' }))).toEqual(['/steps/0/execute/0/payload']);
     expect(pointersOf(execute({ type: 'log', message: 'm', level: 'loud' }))).toEqual(['/steps/0/execute/0/level']);
-    expect(pointersOf(execute({ type: 'create_approval_request', entity: 'o', entity_id: '1', data: { approver_role: 'm', expires_in: 'later' } }))).toEqual([
+    expect(pointersOf(execute({ type: 'create_approval_request', entity: 'o', entity_id: '1', data: { approver_role: 'm', reason: 'r', expires_in: 'later' } }))).toEqual([
       '/steps/0/execute/0/data/expires_in',
     ]);
-    expect(errorsOf(execute({ type: 'create_approval_request', entity: 'o', entity_id: '1', data: { approver_role: 'm', expires_in: '{{sla}}', extra: 1 } }))).toEqual([]);
+    expect(errorsOf(execute({ type: 'create_approval_request', entity: 'o', entity_id: '1', data: { approver_role: 'm', reason: 'r', expires_in: '{{sla}}', extra: 1 } }))).toEqual([]);
   });
 
   it('allows secrets only where they are sent and never recorded', () => {

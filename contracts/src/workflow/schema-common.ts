@@ -85,10 +85,10 @@ export const RETRY_ON = ['timeout', '5xx', '4xx', 'network', '*'] as const;
 export const RetrySchema = Type.Object(
   {
     max_attempts: Type.Integer({ minimum: 1, maximum: WORKFLOW_LIMITS.maxRetryAttempts, description: 'Attempts in all, the first included' }),
-    backoff: Type.Optional(StringEnum(BACKOFF_STRATEGIES, 'Default exponential')),
+    backoff: StringEnum(BACKOFF_STRATEGIES),
     initial_interval: Type.Optional(DurationSchema),
     max_interval: Type.Optional(DurationSchema),
-    retry_on: Type.Optional(Type.Array(StringEnum(RETRY_ON), { minItems: 1, description: 'Default ["timeout", "5xx", "network"]' })),
+    retry_on: Type.Array(StringEnum(RETRY_ON), { minItems: 1 }),
   },
   { additionalProperties: false },
 );

@@ -37,7 +37,7 @@ const http = {
 };
 
 export const ApprovalRequestDataSchema = Type.Object(
-  { approver_role: NonEmptyString(200), reason: Type.Optional(Type.String()), expires_in: DurationSchema },
+  { approver_role: NonEmptyString(200), reason: Type.String({ maxLength: 2000 }), expires_in: DurationSchema },
   { additionalProperties: true, description: 'More keys are kept as the approval data' },
 );
 
@@ -54,8 +54,8 @@ export const EXECUTE_ITEM_SCHEMAS = {
     data: ApprovalRequestDataSchema,
   }),
   create_record: item('create_record', { entity: NonEmptyString(200), entity_id: Type.Optional(NonEmptyString(500)), data: Data }),
-  update_record: item('update_record', { entity: NonEmptyString(200), entity_id: NonEmptyString(500), data: Data }),
-  emit: item('emit', { event_type: EventTypeSchema, payload: Type.Optional(Data) }),
+  update_record: item('update_record', { entity: NonEmptyString(200), entity_id: Type.Optional(NonEmptyString(500)), data: Data }),
+  emit: item('emit', { event_type: EventTypeSchema, payload: Data }),
   log: item('log', { message: NonEmptyString(10_000), level: Type.Optional(StringEnum(LOG_LEVELS, 'Default info')) }),
 } satisfies Record<ExecuteType, TObject>;
 

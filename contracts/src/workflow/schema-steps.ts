@@ -31,6 +31,11 @@ export const PAUSING_STEP_TYPES: readonly StepType[] = ['wait', 'approval'];
 
 export const ACTION_TYPES = ['allow', 'block', 'execute', 'require_approval'] as const;
 export type ActionType = (typeof ACTION_TYPES)[number];
+/** The action's type, whichever of `type` or its alias `action` was written. */
+export function actionTypeOf(action: { readonly type?: ActionType | undefined; readonly action?: ActionType | undefined }): ActionType | undefined {
+  return action.type ?? action.action;
+}
+
 export const PARALLEL_STRATEGIES = ['all_must_pass', 'any_can_pass', 'best_effort'] as const;
 
 export const ITEM_VAR_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
@@ -81,7 +86,7 @@ export function stepSchemas<S extends TSchema, C extends TSchema, I extends TSch
       {
         parallel: Type.Object(
           {
-            strategy: Type.Optional(StringEnum(PARALLEL_STRATEGIES, 'Default all_must_pass')),
+            strategy: StringEnum(PARALLEL_STRATEGIES),
             steps: Type.Array(refs.step, { minItems: 1, maxItems: WORKFLOW_LIMITS.maxParallelBranches }),
           },
           { additionalProperties: false },
@@ -95,7 +100,7 @@ export function stepSchemas<S extends TSchema, C extends TSchema, I extends TSch
         foreach: Type.Object(
           {
             items: TemplateSchema,
-            item_var: Type.Optional(Type.String({ pattern: ITEM_VAR_PATTERN, maxLength: 64, errorMessage: 'must be an identifier such as "line"', description: 'Default "item"' })),
+            item_var: Type.String({ pattern: ITEM_VAR_PATTERN, maxLength: 64, errorMessage: 'must be an identifier such as "line"' }),
             steps: Type.Array(refs.step, { minItems: 1 }),
           },
           { additionalProperties: false },
@@ -109,7 +114,7 @@ export function stepSchemas<S extends TSchema, C extends TSchema, I extends TSch
         wait: Type.Object(
           {
             event: EventPatternSchema,
-            timeout: Type.Optional(DurationSchema),
+            timeout: DurationSchema,
             match: Type.Optional(Type.Object({ field: ContextPathSchema }, { additionalProperties: false })),
           },
           { additionalProperties: false },
