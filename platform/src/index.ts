@@ -1,1 +1,15 @@
-export {};
+export * from './config/config.js';
+export * from './auth/jwt.js';
+export * from './auth/plugin.js';
+export * from './http/app.js';
+export * from './http/problem.js';
+export * from './http/health.js';
+export * from './http/openapi.js';
+export * from './http/positions.js';
+export * from './logging/logger.js';
+export * from './db/pool.js';
+export * from './db/migrations.js';
+export * from './cache/index.js';
+export * from './redis/connect.js';
+export * from './runtime/serve.js';
+export * from './runtime/database.js';

@@ -57,9 +57,15 @@ export async function createPositionWatcher(options: { pool: pg.Pool; connection
     }
   };
   const refresh = async (): Promise<void> => {
-    const result = await options.pool.query<{ projection: string; commit_pos: string | number; prepare_pos: string | number }>(
-      'SELECT projection, commit_pos, prepare_pos FROM iwf_read.projection_checkpoints',
-    );
+    const result = await options.pool
+      .query<{ projection: string; commit_pos: string | number; prepare_pos: string | number }>(
+        'SELECT projection, commit_pos, prepare_pos FROM iwf_read.projection_checkpoints',
+      )
+      .catch((error: { code?: string }) => {
+        // Before the projector's first start the table does not exist: nothing is projected yet.
+        if (error.code === '42P01') return { rows: [] };
+        throw error;
+      });
     for (const row of result.rows) positions.set(row.projection, { commit: BigInt(row.commit_pos), prepare: BigInt(row.prepare_pos) });
     settle();
   };

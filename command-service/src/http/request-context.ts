@@ -1,0 +1,36 @@
+import type { FastifyRequest } from 'fastify';
+import { DomainError, type EventMetadata } from '@iwf/contracts';
+import { principalOf } from '@iwf/platform/auth/plugin';
+
+const CORRELATION_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+const TRACEPARENT_PATTERN = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/** Who did it, on behalf of which tenant, and what request caused it: stamped on every event. */
+export function eventMetadataFor(request: FastifyRequest): EventMetadata {
+  const principal = principalOf(request);
+  const correlation = headerValue(request, 'x-correlation-id');
+  const traceparent = headerValue(request, 'traceparent');
+  return {
+    tenant: principal.tenant,
+    actor: principal.actor,
+    correlation_id: correlation && CORRELATION_PATTERN.test(correlation) ? correlation : request.id,
+    causation_id: request.id,
+    ...(traceparent && TRACEPARENT_PATTERN.test(traceparent) ? { traceparent } : {}),
+  };
+}
+
+/** `If-Match: "<revision>"` → the revision; absent → undefined; anything else is a 400. */
+export function ifMatchRevision(request: FastifyRequest): number | undefined {
+  const header = headerValue(request, 'if-match');
+  if (header === undefined) return undefined;
+  const match = /^(?:W\/)?"(\d{1,9})"$/.exec(header.trim());
+  if (!match?.[1]) {
+    throw new DomainError('validation', 'If-Match must be an ETag this service issued, like "3".', [{ pointer: '/headers/if-match', message: 'is not a revision ETag' }]);
+  }
+  return Number(match[1]);
+}
+
+function headerValue(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type pg from 'pg';
+import { DomainError } from '@iwf/contracts';
+import { principalOf } from '@iwf/platform/auth/plugin';
+import { LOG_POSITION_HEADER } from '@iwf/platform/http/positions';
+
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+const RETENTION = '24 hours';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    idempotencyKey: string | undefined;
+  }
+}
+
+/**
+ * `Idempotency-Key` on writes: the first answer (status and body) is stored and replayed for
+ * 24 h; nothing is appended again. The same key with another request is a 422; a key whose
+ * first request is still running is a 409. Server errors are not stored, so the client may retry.
+ */
+export const idempotencyPlugin = fp<{ pool: pg.Pool }>(
+  async (app: FastifyInstance, { pool }) => {
+    app.decorateRequest('idempotencyKey', undefined);
+    app.addHook('preHandler', async (request, reply) => {
+      if (request.method === 'GET' || request.method === 'HEAD') return;
+      const key = request.headers['idempotency-key'];
+      if (key === undefined) return;
+      if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {
+        throw new DomainError('validation', 'Idempotency-Key must be 1 to 255 visible ASCII characters.', [{ pointer: '/headers/idempotency-key', message: 'is invalid' }]);
+      }
+      const tenant = principalOf(request).tenant;
+      const fingerprint = fingerprintOf(request);
+      const claimed = await pool.query(
+        `INSERT INTO iwf_command.idempotency_keys (tenant, key, fingerprint) VALUES ($1, $2, $3)
+         ON CONFLICT (tenant, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, status = NULL, body = NULL, log_position = NULL, created_at = now()
+           WHERE iwf_command.idempotency_keys.created_at < now() - interval '${RETENTION}'
+         RETURNING key`,
+        [tenant, key, fingerprint],
+      );
+      if (claimed.rowCount === 1) {
+        request.idempotencyKey = key;
+        return;
+      }
+      await replay(pool, tenant, key, fingerprint, reply);
+    });
+    app.addHook('onSend', async (request, reply, payload) => {
+      const key = request.idempotencyKey;
+      if (key === undefined) return payload;
+      const tenant = principalOf(request).tenant;
+      if (reply.statusCode >= 500) {
+        await pool.query('DELETE FROM iwf_command.idempotency_keys WHERE tenant = $1 AND key = $2', [tenant, key]);
+      } else {
+        const position = reply.getHeader(LOG_POSITION_HEADER);
+        await pool.query('UPDATE iwf_command.idempotency_keys SET status = $3, body = $4, log_position = $5 WHERE tenant = $1 AND key = $2', [
+          tenant,
+          key,
+          reply.statusCode,
+          typeof payload === 'string' && payload.length > 0 ? payload : null,
+          typeof position === 'string' ? position : null,
+        ]);
+      }
+      return payload;
+    });
+  },
+  { name: 'iwf-idempotency' },
+);
+
+async function replay(pool: pg.Pool, tenant: string, key: string, fingerprint: string, reply: FastifyReply): Promise<void> {
+  const found = await pool.query<{ fingerprint: string; status: number | null; body: unknown; log_position: string | null }>(
+    'SELECT fingerprint, status, body, log_position FROM iwf_command.idempotency_keys WHERE tenant = $1 AND key = $2',
+    [tenant, key],
+  );
+  const row = found.rows[0];
+  if (!row) throw new DomainError('conflict', 'The idempotency key was released concurrently; retry the request.', [], 'idempotency-key-in-use');
+  if (row.fingerprint !== fingerprint) {
+    throw new DomainError('illegal_state', 'This Idempotency-Key was already used for a different request.', [], 'idempotency-key-reused');
+  }
+  if (row.status === null) {
+    throw new DomainError('conflict', 'A request with this Idempotency-Key is still being processed.', [], 'idempotency-key-in-use');
+  }
+  if (row.log_position) void reply.header(LOG_POSITION_HEADER, row.log_position);
+  void reply.header('idempotent-replayed', 'true');
+  await reply.status(row.status).type(row.status >= 400 ? 'application/problem+json' : 'application/json').send(row.body ?? undefined);
+}
+
+function fingerprintOf(request: FastifyRequest): string {
+  return createHash('sha256')
+    .update(`${request.method} ${request.url}\n`)
+    .update(JSON.stringify(request.body ?? null))
+    .digest('base64url');
+}

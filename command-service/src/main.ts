@@ -1,0 +1,39 @@
+import { randomUUID } from 'node:crypto';
+import { loadConfig } from '@iwf/platform/config/config';
+import { createLogger } from '@iwf/platform/logging/logger';
+import { createHttpApp } from '@iwf/platform/http/app';
+import { registerHealthRoutes } from '@iwf/platform/http/health';
+import { registerOpenApi } from '@iwf/platform/http/openapi';
+import { openDatabase } from '@iwf/platform/runtime/database';
+import { serve } from '@iwf/platform/runtime/serve';
+import { registerCommandService } from './app.js';
+import { createPostgresEventStore, eventStoreMigrations } from './event-store/index.js';
+import { commandMigrations } from './idempotency/migrations.js';
+import { SERVICE_VERSION } from './version.js';
+
+/** The command service alone: writes only. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel, name: 'command-service' });
+  const pool = await openDatabase(config, logger, [eventStoreMigrations, commandMigrations]);
+  const store = createPostgresEventStore({ pool, connectionString: config.databaseUrl, onError: (error) => logger.warn({ err: error }, 'event store') });
+  const app = await createHttpApp({ config, logger });
+  await registerOpenApi(app, { title: 'Intelligent Workflows command API', version: SERVICE_VERSION });
+  registerHealthRoutes(app, SERVICE_VERSION, { postgres: async () => void (await pool.query('SELECT 1')) });
+  await registerCommandService(app, { store, pool, clock: () => new Date(), newId: randomUUID });
+  const address = await serve(app, {
+    host: config.host,
+    port: config.port,
+    logger,
+    resources: [
+      { name: 'postgres', close: () => pool.end() },
+      { name: 'event store', close: () => store.close() },
+    ],
+  });
+  logger.info({ address }, 'command service listening');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`command-service: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

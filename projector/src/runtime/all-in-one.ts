@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { registerCommandService, commandMigrations, createPostgresEventStore, eventStoreMigrations, SERVICE_VERSION } from '@iwf/command-service';
+import { createPositionWatcher, registerQueryService } from '@iwf/query-service';
+import type { Config } from '@iwf/platform/config/config';
+import { createHttpApp, type HttpApp } from '@iwf/platform/http/app';
+import { registerHealthRoutes } from '@iwf/platform/http/health';
+import { registerOpenApi } from '@iwf/platform/http/openapi';
+import { connectCache } from '@iwf/platform/redis/connect';
+import { openDatabase } from '@iwf/platform/runtime/database';
+import type { Closeable } from '@iwf/platform/runtime/serve';
+import { readModelMigrations } from '../read-models.js';
+import { startProjectorRole } from './projector-role.js';
+
+export interface AllInOne {
+  readonly app: HttpApp;
+  /** Opened resources, in opening order; close them in reverse. */
+  readonly resources: readonly Closeable[];
+}
+
+/** Command, query and projector roles in one process, both route sets on one server. */
+export async function buildAllInOne(config: Config, logger: Logger): Promise<AllInOne> {
+  const resources: Closeable[] = [];
+  const pool = await openDatabase(config, logger, [eventStoreMigrations, commandMigrations, readModelMigrations]);
+  resources.push({ name: 'postgres', close: () => pool.end() });
+  const store = createPostgresEventStore({ pool, connectionString: config.databaseUrl, onError: (error) => logger.warn({ err: error }, 'event store') });
+  resources.push({ name: 'event store', close: () => store.close() });
+  const cache = await connectCache(config.redisUrl, logger);
+  resources.push({ name: 'cache', close: () => cache.close() });
+  const projector = startProjectorRole({ store, pool, cache: cache.cache, logger });
+  resources.push({ name: 'projector', close: () => projector.close() });
+  const watcher = await createPositionWatcher({ pool, connectionString: config.databaseUrl, logger });
+  resources.push({ name: 'position watcher', close: () => watcher.close() });
+
+  const app = await createHttpApp({ config, logger });
+  await registerOpenApi(app, { title: 'Intelligent Workflows API', version: SERVICE_VERSION });
+  registerHealthRoutes(app, SERVICE_VERSION, {
+    postgres: async () => void (await pool.query('SELECT 1')),
+    ...(cache.redis ? { redis: async () => void (await cache.redis?.ping()) } : {}),
+  });
+  await registerCommandService(app, { store, pool, clock: () => new Date(), newId: randomUUID });
+  await registerQueryService(app, { pool, cache: cache.cache }, { watcher, defaultWaitMs: config.minPositionWaitMs });
+  return { app, resources };
+}

@@ -1,0 +1,15 @@
+import type { HttpApp } from '@iwf/platform/http/app';
+import type { QueryServiceDeps } from './deps.js';
+import { consistencyPlugin } from './positions/consistency.js';
+import type { PositionWatcher } from './positions/watcher.js';
+import { registerWorkflowQueries } from './workflows/routes.js';
+
+/** Mounts the query API (reads) on an app; the standalone server and `iwf dev` both use it. */
+export async function registerQueryService(
+  app: HttpApp,
+  deps: QueryServiceDeps,
+  options: { watcher: PositionWatcher; defaultWaitMs: number },
+): Promise<void> {
+  await app.register(consistencyPlugin, { watcher: options.watcher, defaultWaitMs: options.defaultWaitMs });
+  registerWorkflowQueries(app, deps);
+}

@@ -1,0 +1,43 @@
+import { loadConfig } from '@iwf/platform/config/config';
+import { createLogger } from '@iwf/platform/logging/logger';
+import { createHttpApp } from '@iwf/platform/http/app';
+import { registerHealthRoutes } from '@iwf/platform/http/health';
+import { registerOpenApi } from '@iwf/platform/http/openapi';
+import { openDatabase } from '@iwf/platform/runtime/database';
+import { serve } from '@iwf/platform/runtime/serve';
+import { connectCache } from '@iwf/platform/redis/connect';
+import { registerQueryService } from './app.js';
+import { createPositionWatcher } from './positions/watcher.js';
+import { SERVICE_VERSION } from './version.js';
+
+/** The query service alone: reads only; the projector owns (and migrates) the read models. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel, name: 'query-service' });
+  const pool = await openDatabase(config, logger, []);
+  const cache = await connectCache(config.redisUrl, logger);
+  const watcher = await createPositionWatcher({ pool, connectionString: config.databaseUrl, logger });
+  const app = await createHttpApp({ config, logger });
+  await registerOpenApi(app, { title: 'Intelligent Workflows query API', version: SERVICE_VERSION });
+  registerHealthRoutes(app, SERVICE_VERSION, {
+    postgres: async () => void (await pool.query('SELECT 1')),
+    ...(cache.redis ? { redis: async () => void (await cache.redis?.ping()) } : {}),
+  });
+  await registerQueryService(app, { pool, cache: cache.cache }, { watcher, defaultWaitMs: config.minPositionWaitMs });
+  const address = await serve(app, {
+    host: config.host,
+    port: config.port,
+    logger,
+    resources: [
+      { name: 'postgres', close: () => pool.end() },
+      { name: 'cache', close: () => cache.close() },
+      { name: 'position watcher', close: () => watcher.close() },
+    ],
+  });
+  logger.info({ address }, 'query service listening');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`query-service: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

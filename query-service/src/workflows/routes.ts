@@ -1,0 +1,125 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyReply } from 'fastify';
+import { DomainError, isValidId, type WorkflowView } from '@iwf/contracts';
+import { cacheKey } from '@iwf/platform/cache/cache';
+import { principalOf } from '@iwf/platform/auth/plugin';
+import type { HttpApp } from '@iwf/platform/http/app';
+import type { QueryServiceDeps } from '../deps.js';
+import { ConsistencyQuery } from '../positions/consistency.js';
+import { ProblemResponses } from '../http/schemas.js';
+import { getWorkflow, getWorkflowVersion, listWorkflows, listWorkflowVersions } from './read-model.js';
+import { ListQuery, WorkflowVersionViewSchema, WorkflowViewSchema, pageOf } from './schemas.js';
+
+const READ_MODELS = ['workflows'] as const;
+const Params = Type.Object({ workflow_id: Type.String({ maxLength: 128 }) });
+
+export function registerWorkflowQueries(app: HttpApp, deps: QueryServiceDeps): void {
+  const tags = ['workflows'];
+  const config = { readModels: READ_MODELS };
+
+  app.get(
+    '/api/v1/workflows',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'List workflows',
+        querystring: Type.Object(
+          {
+            ...ListQuery,
+            ...ConsistencyQuery,
+            enabled: Type.Optional(Type.Boolean()),
+            archived: Type.Boolean({ default: false, description: 'List archived workflows instead of live ones.' }),
+            tag: Type.Optional(Type.String({ maxLength: 128 })),
+            trigger_event: Type.Optional(Type.String({ maxLength: 256 })),
+            q: Type.Optional(Type.String({ maxLength: 256 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: pageOf(WorkflowViewSchema), ...ProblemResponses },
+      },
+    },
+    async (request) => listWorkflows(deps.pool, principalOf(request).tenant, request.query),
+  );
+
+  app.get(
+    '/api/v1/workflows/:workflow_id',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'A workflow: its current definition, status and revision',
+        params: Params,
+        querystring: Type.Object({ ...ConsistencyQuery }, { additionalProperties: false }),
+        response: { 200: WorkflowViewSchema, ...ProblemResponses },
+      },
+    },
+    async (request, reply) => {
+      const tenant = principalOf(request).tenant;
+      const { workflow_id } = request.params;
+      const view = isValidId(workflow_id) ? await readWorkflow(deps, tenant, workflow_id) : undefined;
+      if (!view) throw new DomainError('not_found', `No workflow ${workflow_id}.`);
+      return withEtag(reply, view.revision).send(view);
+    },
+  );
+
+  app.get(
+    '/api/v1/workflows/:workflow_id/versions',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Every published definition of a workflow',
+        params: Params,
+        querystring: Type.Object({ ...ListQuery, ...ConsistencyQuery }, { additionalProperties: false }),
+        response: { 200: pageOf(WorkflowVersionViewSchema), ...ProblemResponses },
+      },
+    },
+    async (request) => {
+      const tenant = principalOf(request).tenant;
+      const { workflow_id } = request.params;
+      const page = isValidId(workflow_id) ? await listWorkflowVersions(deps.pool, tenant, workflow_id, request.query) : undefined;
+      if (!page || (page.items.length === 0 && request.query.cursor === undefined)) throw new DomainError('not_found', `No workflow ${workflow_id}.`);
+      return page;
+    },
+  );
+
+  app.get(
+    '/api/v1/workflows/:workflow_id/versions/:definition_revision',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'One published definition of a workflow',
+        params: Type.Object({ workflow_id: Type.String({ maxLength: 128 }), definition_revision: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) }),
+        querystring: Type.Object({ ...ConsistencyQuery }, { additionalProperties: false }),
+        response: { 200: WorkflowVersionViewSchema, ...ProblemResponses },
+      },
+    },
+    async (request) => {
+      const tenant = principalOf(request).tenant;
+      const { workflow_id, definition_revision } = request.params;
+      const view = isValidId(workflow_id) ? await getWorkflowVersion(deps.pool, tenant, workflow_id, definition_revision) : undefined;
+      if (!view) throw new DomainError('not_found', `Workflow ${workflow_id} has no definition revision ${definition_revision}.`);
+      return view;
+    },
+  );
+}
+
+/** Redis first; on a miss (or Redis trouble) PostgreSQL, then fill the cache guarded by revision. */
+async function readWorkflow(deps: QueryServiceDeps, tenant: string, workflowId: string): Promise<WorkflowView | undefined> {
+  const key = cacheKey(tenant, 'workflow', workflowId);
+  const cached = await deps.cache.get(key).catch(() => undefined);
+  if (cached) {
+    deps.onCacheResult?.('workflow', true);
+    return cached.value as WorkflowView;
+  }
+  deps.onCacheResult?.('workflow', false);
+  const view = await getWorkflow(deps.pool, tenant, workflowId);
+  if (view) await deps.cache.setIfNewer(key, view.revision, view).catch(() => false);
+  return view;
+}
+
+function withEtag(reply: FastifyReply, revision: number): FastifyReply {
+  return reply.header('etag', `"${revision}"`);
+}
