@@ -14,6 +14,12 @@ describe('foreach', () => {
     expect(pointersOf(foreach({ items }))).toEqual(['/steps/0/foreach/items']);
   });
 
+  it('says what a template looks like', () => {
+    expect(errorsOf(foreach({ items: 'order.lines' }))).toEqual([
+      { pointer: '/steps/0/foreach/items', message: 'must be a template such as "{{order.lines}}" or "${order.lines}"' },
+    ]);
+  });
+
   it('rejects an item variable that would hide context', () => {
     expect(pointersOf(foreach({ items: '{{x}}', item_var: 'event' }))).toEqual(['/steps/0/foreach/item_var']);
     expect(pointersOf(foreach({ items: '{{x}}', item_var: 'not-an-identifier' }))).toEqual(['/steps/0/foreach/item_var']);

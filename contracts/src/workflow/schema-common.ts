@@ -4,7 +4,7 @@ import { ID_PATTERN } from '../shared/streams.js';
 import { WORKFLOW_LIMITS } from './limits.js';
 import { TEMPLATE_PATTERN } from './templates.js';
 
-/** A union of string literals; `errorMessage` lets the validator name the allowed values. */
+/** A union of string literals; the validator names the allowed values when one does not match. */
 export function StringEnum<T extends string>(values: readonly T[], description?: string): TUnion<TLiteral<T>[]> {
   return Type.Union(
     values.map((value) => Type.Literal(value)),
@@ -14,7 +14,6 @@ export function StringEnum<T extends string>(values: readonly T[], description?:
 
 export const IdSchema = Type.String({
   pattern: ID_PATTERN,
-  errorMessage: 'must start with a letter or digit and contain only letters, digits, "_", "." or "-" (at most 128)',
 });
 
 /** Checked by `parseDuration` (the grammar is not a regular pattern worth exposing). */
@@ -27,14 +26,14 @@ export const DurationSchema = Type.String({
 
 export const TemplateSchema = Type.String({
   pattern: TEMPLATE_PATTERN,
-  errorMessage: 'must be a template such as "{{order.lines}}" or "${order.lines}"',
 });
+
+export const ITEM_VAR_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
 
 export const CONTEXT_PATH_PATTERN = '^[A-Za-z_][A-Za-z0-9_-]*(\\.[A-Za-z0-9_-]+)*$';
 export const ContextPathSchema = Type.String({
   pattern: CONTEXT_PATH_PATTERN,
   maxLength: 256,
-  errorMessage: 'must be a dotted context path such as "customer.profile"',
 });
 
 /** `order.created`, or a prefix ending in `*` (`order.*`, `*`). */
@@ -42,14 +41,12 @@ export const EVENT_PATTERN_PATTERN = '^(\\*|[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*(\
 export const EventPatternSchema = Type.String({
   pattern: EVENT_PATTERN_PATTERN,
   maxLength: 200,
-  errorMessage: 'must be an event type such as "order.created", or a prefix ending in "*" such as "order.*"',
 });
 
 export const EVENT_TYPE_PATTERN = '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$';
 export const EventTypeSchema = Type.String({
   pattern: EVENT_TYPE_PATTERN,
   maxLength: 200,
-  errorMessage: 'must be an event type such as "order.created"',
 });
 
 export const NonEmptyString = (maxLength = 2000) => Type.String({ minLength: 1, maxLength });
@@ -92,3 +89,16 @@ export const RetrySchema = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/**
+ * What a pattern means, said to the author. Kept out of the schemas so they stay plain JSON
+ * Schema for OpenAPI and any validator.
+ */
+export const PATTERN_MESSAGES: Readonly<Record<string, string>> = {
+  [ID_PATTERN]: 'must start with a letter or digit and contain only letters, digits, "_", "." or "-" (at most 128)',
+  [TEMPLATE_PATTERN]: 'must be a template such as "{{order.lines}}" or "${order.lines}"',
+  [CONTEXT_PATH_PATTERN]: 'must be a dotted context path such as "customer.profile"',
+  [EVENT_PATTERN_PATTERN]: 'must be an event type such as "order.created", or a prefix ending in "*" such as "order.*"',
+  [EVENT_TYPE_PATTERN]: 'must be an event type such as "order.created"',
+  [ITEM_VAR_PATTERN]: 'must be an identifier such as "line"',
+};

@@ -3,6 +3,7 @@ import type { ValueError } from '@sinclair/typebox/errors';
 import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { FieldError } from '../shared/errors.js';
+import { PATTERN_MESSAGES } from './schema-common.js';
 
 /** Says why an unexpected key is wrong (and what was probably meant). */
 export type UnknownKeyHint = (key: string) => string;
@@ -32,8 +33,8 @@ const MESSAGES: Partial<Record<ValueErrorType, Describe>> = {
   [ValueErrorType.ObjectRequiredProperty]: fixed('is required'),
   [ValueErrorType.ObjectAdditionalProperties]: (error, hint) => hint(lastKey(error.path)),
   [ValueErrorType.StringPattern]: (error) => {
-    const custom: unknown = error.schema['errorMessage'];
-    return typeof custom === 'string' ? custom : error.message;
+    const pattern: unknown = error.schema['pattern'];
+    return (typeof pattern === 'string' ? PATTERN_MESSAGES[pattern] : undefined) ?? error.message;
   },
   [ValueErrorType.Union]: (error) => {
     const literals = allowedLiterals(error.schema);

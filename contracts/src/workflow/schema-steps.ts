@@ -3,7 +3,17 @@ import type { Static, TOptional, TProperties, TSchema, TString } from '@sinclair
 import { ConditionSchema } from './schema-conditions.js';
 import { ExecuteItemSchema } from './schema-execute.js';
 import { WORKFLOW_LIMITS } from './limits.js';
-import { DurationSchema, IdSchema, NonEmptyString, RetrySchema, StringEnum, TemplateSchema, ContextPathSchema, EventPatternSchema } from './schema-common.js';
+import {
+  ContextPathSchema,
+  DurationSchema,
+  EventPatternSchema,
+  ITEM_VAR_PATTERN,
+  IdSchema,
+  NonEmptyString,
+  RetrySchema,
+  StringEnum,
+  TemplateSchema,
+} from './schema-common.js';
 
 export const STEP_TYPES = ['condition', 'action', 'execute', 'parallel', 'foreach', 'wait', 'approval'] as const;
 export type StepType = (typeof STEP_TYPES)[number];
@@ -37,8 +47,6 @@ export function actionTypeOf(action: { readonly type?: ActionType | undefined; r
 }
 
 export const PARALLEL_STRATEGIES = ['all_must_pass', 'any_can_pass', 'best_effort'] as const;
-
-export const ITEM_VAR_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
 
 /** Schemas a step may refer to; the validator swaps them for `unknown` and walks them itself. */
 export interface StepRefs<S extends TSchema, C extends TSchema, I extends TSchema> {
@@ -100,7 +108,7 @@ export function stepSchemas<S extends TSchema, C extends TSchema, I extends TSch
         foreach: Type.Object(
           {
             items: TemplateSchema,
-            item_var: Type.String({ pattern: ITEM_VAR_PATTERN, maxLength: 64, errorMessage: 'must be an identifier such as "line"' }),
+            item_var: Type.String({ pattern: ITEM_VAR_PATTERN, maxLength: 64 }),
             steps: Type.Array(refs.step, { minItems: 1 }),
           },
           { additionalProperties: false },
