@@ -9,16 +9,16 @@ type Unit = keyof typeof UNIT_MS;
 const UNIT_ORDER: readonly Unit[] = ['d', 'h', 'm', 's', 'ms'];
 
 // `ms` before `m`, so "250ms" is not read as 250 minutes followed by "s".
-const PART = /(\d+(?:\.\d+)?)(ms|d|h|m|s)/y;
+const PART = String.raw`(\d+(?:\.\d+)?)(ms|d|h|m|s)`;
 
 /** Milliseconds of a duration text, or undefined when it is not one. */
 export function parseDuration(text: string): number | undefined {
   if (typeof text !== 'string' || text.length === 0 || text.length > 64) return undefined;
   let total = 0;
   let lastUnit = -1;
-  PART.lastIndex = 0;
-  while (PART.lastIndex < text.length) {
-    const match = PART.exec(text);
+  const part = new RegExp(PART, 'y');
+  while (part.lastIndex < text.length) {
+    const match = part.exec(text);
     if (match === null) return undefined;
     const unit = match[2] as Unit;
     const order = UNIT_ORDER.indexOf(unit);
