@@ -1,21 +1,19 @@
-import type { LogPosition, RecordedEvent, Subscription } from '@iwf/contracts';
-import { comparePositions, formatPosition, upcastRecorded } from '@iwf/contracts';
+import { formatPosition } from '@iwf/contracts';
+import type { Subscription } from '@iwf/contracts';
 import { ProjectionLock } from './advisory-lock.js';
-import { commitBatch } from './batch.js';
-import type { BatchOutcome } from './batch.js';
+import { BatchApplier } from './applier.js';
 import { CacheWriter } from './cache-writer.js';
 import { ensureCheckpoint } from './checkpoints.js';
+import type { Checkpoint } from './checkpoints.js';
 import { LostLeadershipError, StopRequestedError, backoffDelay, isTransientError } from './errors.js';
 import type { RunnerLogger } from './logger.js';
 import { stderrLogger } from './logger.js';
 import type { RunnerOptions } from './options.js';
-import { EventHandlingError } from './projection.js';
 import { Sleeper } from './sleeper.js';
 import type { ProjectionStatus, RunnerState } from './status.js';
 import { HeadSampler, lagSeconds } from './status.js';
 
-/** Channel the query service LISTENs on; the payload is the projection's name. */
-export const PROJECTION_CHANNEL = 'iwf_projection';
+export { PROJECTION_CHANNEL } from './applier.js';
 
 /**
  * Keeps one projection up to date: takes the projection's lock (or stands by), then feeds it
@@ -26,13 +24,10 @@ export class ProjectionRunner {
   readonly done: Promise<void>;
   private state: RunnerState = 'starting';
   private stopping = false;
-  private position: LogPosition | undefined;
-  private eventsApplied = 0;
-  private lastRecordedAt: Date | undefined;
-  private readonly startedAt = new Date();
-  private lastBatchAt: Date | undefined;
   private lastError: string | undefined;
   private subscription: Subscription | undefined;
+  private applier: BatchApplier | undefined;
+  private readonly startedAt = new Date();
   private readonly lock: ProjectionLock;
   private readonly cache: CacheWriter;
   private readonly sleeper = new Sleeper();
@@ -40,9 +35,8 @@ export class ProjectionRunner {
   private readonly logger: RunnerLogger;
 
   constructor(private readonly options: RunnerOptions) {
-    const name = options.projection.name;
     this.logger = options.logger ?? stderrLogger;
-    this.lock = new ProjectionLock(options.pool, name, (error) => this.lockLost(error));
+    this.lock = new ProjectionLock(options.pool, options.projection.name, (error) => this.lockLost(error));
     this.cache = new CacheWriter(options.cache, options.projection.cacheKinds, this.logger, options.cacheWriter);
     this.sampler = new HeadSampler(options.store, options.statusIntervalMs ?? 1000);
     this.done = this.run();
@@ -58,15 +52,16 @@ export class ProjectionRunner {
 
   status(): ProjectionStatus {
     const head = this.sampler.head;
+    const applier = this.applier;
     return {
       projection: this.options.projection.name,
       version: this.options.projection.version,
       state: this.state,
-      position: this.position,
-      events_applied: this.eventsApplied,
+      position: applier?.position,
+      events_applied: applier?.eventsApplied ?? 0,
       head_position: head,
-      lag_seconds: lagSeconds(this.position, head, this.lastRecordedAt ?? this.startedAt, new Date()),
-      last_batch_at: this.lastBatchAt,
+      lag_seconds: lagSeconds(applier?.position, head, applier?.lastRecordedAt ?? this.startedAt, new Date()),
+      last_batch_at: applier?.lastBatchAt,
       cache_dirty: this.cache.dirty,
       last_error: this.lastError,
     };
@@ -108,17 +103,20 @@ export class ProjectionRunner {
     }
     // Entries written before a crash may be older than what committed; start from an empty cache.
     await this.cache.clear();
-    this.position = checkpoint.position;
-    this.eventsApplied = checkpoint.events_applied;
+    const applier = this.createApplier(checkpoint);
     this.state = 'active';
-    this.logger.info({ projection: projection.name, position: this.position && formatPosition(this.position) }, 'projection active');
+    this.logger.info({ projection: projection.name, position: checkpoint.position && formatPosition(checkpoint.position) }, 'projection active');
     this.sampler.start();
-    const subscription = store.subscribe((events) => this.handle(events), { after: this.position, batch_size: this.options.batchSize ?? 500 });
+    const subscription = store.subscribe((events) => applier.accept(events), {
+      after: checkpoint.position,
+      batch_size: this.options.batchSize ?? 500,
+    });
     this.subscription = subscription;
     // A stop that arrived while the subscription was being set up found nothing to stop.
     if (this.stopping) void subscription.stop();
     try {
       await subscription.done;
+      await applier.drain();
     } finally {
       this.subscription = undefined;
       this.sampler.stop();
@@ -126,60 +124,28 @@ export class ProjectionRunner {
     if (!this.stopping) throw new LostLeadershipError(projection.name);
   }
 
-  private async handle(batch: readonly RecordedEvent[]): Promise<void> {
-    const events = this.fresh(batch);
-    const last = events[events.length - 1];
-    if (!last) return;
-    const outcome = await this.commitWithRetry(events);
-    this.position = last.position;
-    this.lastRecordedAt = last.recorded_at;
-    this.lastBatchAt = new Date();
-    if (outcome.committed) {
-      this.eventsApplied += events.length;
-      await this.cache.write(outcome.updates);
-    } else {
-      // Committed by an attempt whose answer was lost; its cache writes never happened.
-      this.cache.invalidate();
-    }
-    await this.notify();
-  }
-
-  /** Drops events at or before the checkpoint (redelivered) and upcasts the rest. */
-  private fresh(batch: readonly RecordedEvent[]): RecordedEvent[] {
-    const after = this.position;
-    const events = after ? batch.filter((event) => comparePositions(event.position, after) > 0) : batch;
-    const upcast = this.options.upcast ?? upcastRecorded;
-    return events.map((event) => {
-      try {
-        return upcast(event);
-      } catch (error) {
-        throw new EventHandlingError(this.options.projection.name, event, error);
-      }
-    });
-  }
-
-  private async commitWithRetry(events: readonly RecordedEvent[]): Promise<BatchOutcome> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const outcome = await commitBatch(this.options.pool, this.options.projection, this.position, events);
-        if (this.state === 'retrying') this.state = 'active';
-        return outcome;
-      } catch (error) {
-        if (!isTransientError(error)) throw error;
-        if (this.stopping) throw new StopRequestedError();
-        if (!this.lock.held) throw new LostLeadershipError(this.options.projection.name);
-        await this.waitToRetry(error, attempt);
-      }
-    }
-  }
-
-  private async notify(): Promise<void> {
-    try {
-      await this.options.pool.query('SELECT pg_notify($1, $2)', [PROJECTION_CHANNEL, this.options.projection.name]);
-    } catch (error) {
-      // Readers also poll the checkpoint; a lost wake-up only delays them.
-      this.logger.warn({ err: error, projection: this.options.projection.name }, 'projection notify failed');
-    }
+  private createApplier(checkpoint: Checkpoint): BatchApplier {
+    const applier = new BatchApplier(
+      {
+        pool: this.options.pool,
+        projection: this.options.projection,
+        cache: this.cache,
+        logger: this.logger,
+        upcast: this.options.upcast,
+        assertActive: () => {
+          if (this.stopping) throw new StopRequestedError();
+          if (!this.lock.held) throw new LostLeadershipError(this.options.projection.name);
+        },
+        waitToRetry: (error, attempt) => this.waitToRetry(error, attempt),
+        onCommitted: () => {
+          if (this.state === 'retrying') this.state = 'active';
+        },
+        onFailure: () => void this.subscription?.stop(),
+      },
+      checkpoint,
+    );
+    this.applier = applier;
+    return applier;
   }
 
   private async waitToRetry(error: unknown, attempt: number): Promise<void> {

@@ -1,0 +1,119 @@
+import type pg from 'pg';
+import type { LogPosition, RecordedEvent } from '@iwf/contracts';
+import { comparePositions, upcastRecorded } from '@iwf/contracts';
+import { commitBatch } from './batch.js';
+import type { BatchOutcome } from './batch.js';
+import type { CacheWriter } from './cache-writer.js';
+import type { Checkpoint } from './checkpoints.js';
+import { isTransientError } from './errors.js';
+import type { RunnerLogger } from './logger.js';
+import type { Projection } from './projection.js';
+import { EventHandlingError } from './projection.js';
+
+/** Channel the query service LISTENs on; the payload is the projection's name. */
+export const PROJECTION_CHANNEL = 'iwf_projection';
+
+export interface ApplierContext {
+  readonly pool: pg.Pool;
+  readonly projection: Projection;
+  readonly cache: CacheWriter;
+  readonly logger: RunnerLogger;
+  readonly upcast?: ((event: RecordedEvent) => RecordedEvent) | undefined;
+  /** Throws when retrying must end: the runner is stopping or has lost its lock. */
+  readonly assertActive: () => void;
+  readonly waitToRetry: (error: unknown, attempt: number) => Promise<void>;
+  /** A batch committed (after retries, the runner is healthy again). */
+  readonly onCommitted: () => void;
+  /** A batch failed after its handler call returned; the subscription must stop. */
+  readonly onFailure: (error: unknown) => void;
+}
+
+/**
+ * Applies the batches of one activation, in order. A batch is handed over once the previous
+ * one has committed, so the subscription reads the next page while this one commits; at most
+ * one batch is ever in flight. After commit: cache writes, then the notification.
+ */
+export class BatchApplier {
+  position: LogPosition | undefined;
+  eventsApplied: number;
+  lastRecordedAt: Date | undefined;
+  lastBatchAt: Date | undefined;
+  private inFlight: Promise<void> | undefined;
+
+  constructor(
+    private readonly context: ApplierContext,
+    checkpoint: Checkpoint,
+  ) {
+    this.position = checkpoint.position;
+    this.eventsApplied = checkpoint.events_applied;
+  }
+
+  /** The subscription's batch handler. */
+  async accept(batch: readonly RecordedEvent[]): Promise<void> {
+    await this.drain();
+    const events = this.fresh(batch);
+    if (events.length === 0) return;
+    const work = this.apply(events);
+    this.inFlight = work;
+    work.catch((error: unknown) => this.context.onFailure(error));
+  }
+
+  /** Waits for the batch in flight; rethrows its failure. */
+  async drain(): Promise<void> {
+    const work = this.inFlight;
+    this.inFlight = undefined;
+    await work;
+  }
+
+  private async apply(events: readonly RecordedEvent[]): Promise<void> {
+    const last = events[events.length - 1]!;
+    const outcome = await this.commitWithRetry(events);
+    this.context.onCommitted();
+    this.position = last.position;
+    this.lastRecordedAt = last.recorded_at;
+    this.lastBatchAt = new Date();
+    if (outcome.committed) {
+      this.eventsApplied += events.length;
+      await this.context.cache.write(outcome.updates);
+    } else {
+      // Committed by an attempt whose answer was lost; its cache writes never happened.
+      this.context.cache.invalidate();
+    }
+    await this.notify();
+  }
+
+  /** Drops events at or before the checkpoint (redelivered) and upcasts the rest. */
+  private fresh(batch: readonly RecordedEvent[]): RecordedEvent[] {
+    const after = this.position;
+    const events = after ? batch.filter((event) => comparePositions(event.position, after) > 0) : batch;
+    const upcast = this.context.upcast ?? upcastRecorded;
+    return events.map((event) => {
+      try {
+        return upcast(event);
+      } catch (error) {
+        throw new EventHandlingError(this.context.projection.name, event, error);
+      }
+    });
+  }
+
+  private async commitWithRetry(events: readonly RecordedEvent[]): Promise<BatchOutcome> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await commitBatch(this.context.pool, this.context.projection, this.position, events);
+      } catch (error) {
+        if (!isTransientError(error)) throw error;
+        this.context.assertActive();
+        await this.context.waitToRetry(error, attempt);
+      }
+    }
+  }
+
+  private async notify(): Promise<void> {
+    try {
+      await this.context.pool.query('SELECT pg_notify($1, $2)', [PROJECTION_CHANNEL, this.context.projection.name]);
+    } catch (error) {
+      // Readers also poll the checkpoint; a lost wake-up only delays them.
+      this.context.logger.warn({ err: error, projection: this.context.projection.name }, 'projection notify failed');
+    }
+  }
+}
