@@ -70,7 +70,7 @@ export async function handleCommand<Command, Event extends { type: string; data:
         })),
         revision < 0 ? 'no_stream' : revision,
       );
-      return { state: events.reduce(decider.evolve, state), revision: result.next_revision, position: result.position, appended: events.length };
+      return { state: events.reduce((folded, event) => decider.evolve(folded, event), state), revision: result.next_revision, position: result.position, appended: events.length };
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError)) throw error;
       if (request.ifMatch !== undefined) {

@@ -31,7 +31,7 @@ function principalFromClaims(claims: Record<string, unknown>): Principal {
   if (typeof sub !== 'string' || sub.length === 0 || sub.length > 256) throw invalidClaim('sub');
   if (typeof org !== 'string' || !isValidId(org)) throw invalidClaim('org');
   if (roles !== undefined && (!Array.isArray(roles) || !roles.every((role) => typeof role === 'string'))) throw invalidClaim('roles');
-  return { actor: sub, tenant: org, roles: (roles as string[] | undefined) ?? [] };
+  return { actor: sub, tenant: org, roles: roles ?? [] };
 }
 
 function invalidClaim(claim: string): DomainError {

@@ -51,5 +51,5 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     void reply.header('x-request-id', request.id);
   });
   await app.register(authPlugin, { jwt: options.config.jwt });
-  return app as unknown as HttpApp;
+  return app;
 }

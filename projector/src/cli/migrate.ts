@@ -36,6 +36,7 @@ Schemas: ${SETS.map((set) => set.schema).join(', ')}.`,
         case 'status':
           for (const set of sets) print(set.schema, 'applied', await appliedVersions(pool, set));
           return 0;
+        case undefined:
         default:
           throw new UsageError('say up, down or status');
       }
