@@ -10,6 +10,14 @@ declare module 'fastify' {
     /** The read models a route reads; its answers wait for and report their position. */
     readModels?: readonly string[];
   }
+  interface FastifyRequest {
+    /**
+     * Set when the read waited for a position. Such reads skip the cache: the checkpoint is
+     * visible a moment before the projector's cache writes land, and a read-your-writes answer
+     * must come from the committed read model.
+     */
+    minPosition: LogPosition | undefined;
+  }
 }
 
 const MAX_WAIT_LIMIT_MS = 10_000;
@@ -25,11 +33,13 @@ export const ConsistencyQuery = {
  */
 export const consistencyPlugin = fp<{ watcher: PositionWatcher; defaultWaitMs: number }>(
   async (app: FastifyInstance, { watcher, defaultWaitMs }) => {
+    app.decorateRequest('minPosition', undefined);
     app.addHook('preHandler', async (request, reply) => {
       const readModels = request.routeOptions.config.readModels;
       if (!readModels) return;
       const min = minPosition(request);
       if (min) {
+        request.minPosition = min;
         const waitMs = maxWait(request, defaultWaitMs);
         if (!(await watcher.waitFor(readModels, min, waitMs))) {
           void reply.header('retry-after', '1');

@@ -57,7 +57,7 @@ export function registerWorkflowQueries(app: HttpApp, deps: QueryServiceDeps): v
     async (request, reply) => {
       const tenant = principalOf(request).tenant;
       const { workflow_id } = request.params;
-      const view = isValidId(workflow_id) ? await readWorkflow(deps, tenant, workflow_id) : undefined;
+      const view = isValidId(workflow_id) ? await readWorkflow(deps, tenant, workflow_id, request.minPosition === undefined) : undefined;
       if (!view) throw new DomainError('not_found', `No workflow ${workflow_id}.`);
       return withEtag(reply, view.revision).send(view);
     },
@@ -107,9 +107,9 @@ export function registerWorkflowQueries(app: HttpApp, deps: QueryServiceDeps): v
 }
 
 /** Redis first; on a miss (or Redis trouble) PostgreSQL, then fill the cache guarded by revision. */
-async function readWorkflow(deps: QueryServiceDeps, tenant: string, workflowId: string): Promise<WorkflowView | undefined> {
+async function readWorkflow(deps: QueryServiceDeps, tenant: string, workflowId: string, useCache: boolean): Promise<WorkflowView | undefined> {
   const key = cacheKey(tenant, 'workflow', workflowId);
-  const cached = await deps.cache.get(key).catch(() => undefined);
+  const cached = useCache ? await deps.cache.get(key).catch(() => undefined) : undefined;
   if (cached) {
     deps.onCacheResult?.('workflow', true);
     return cached.value as WorkflowView;
