@@ -37,12 +37,13 @@ export function problemFor(error: DomainError, instance?: string): Problem {
 }
 
 // Fastify's own errors for malformed requests, and what each means to a client.
-const FRAMEWORK_ERRORS: Record<string, { status: number; title: string; slug: string }> = {
+// A 400 names what is wrong with a JSON pointer, like every other 400 ('' is the whole body).
+const FRAMEWORK_ERRORS: Record<string, { status: number; title: string; slug: string; pointer?: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, title: 'Request body too large', slug: 'body-too-large' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, title: 'Unsupported media type', slug: 'unsupported-media-type' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, title: 'Invalid content length', slug: 'invalid-request' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, title: 'Empty JSON body', slug: 'invalid-request' },
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, title: 'Malformed JSON body', slug: 'invalid-request' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, title: 'Invalid content length', slug: 'invalid-request', pointer: '/headers/content-length' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, title: 'Empty JSON body', slug: 'invalid-request', pointer: '' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, title: 'Malformed JSON body', slug: 'invalid-request', pointer: '' },
 };
 
 export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
@@ -67,7 +68,8 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
   }
   const framework = fastifyError.code ? FRAMEWORK_ERRORS[fastifyError.code] : undefined;
   if (framework) {
-    return sendProblem(reply, { type: PROBLEM_BASE + framework.slug, title: framework.title, status: framework.status, detail: error.message, instance });
+    const errors = framework.pointer === undefined ? {} : { errors: [{ pointer: framework.pointer, message: framework.title.toLowerCase() }] };
+    return sendProblem(reply, { type: PROBLEM_BASE + framework.slug, title: framework.title, status: framework.status, detail: error.message, instance, ...errors });
   }
   const status = fastifyError.statusCode;
   if (status !== undefined && status >= 400 && status < 500) {
@@ -81,7 +83,8 @@ function pointerFor(location: string, instancePath: string, params: Record<strin
   const missing = typeof params['missingProperty'] === 'string' ? `/${escapePointer(params['missingProperty'])}` : '';
   const extra = typeof params['additionalProperty'] === 'string' ? `/${escapePointer(params['additionalProperty'])}` : '';
   const prefix = location === 'body' ? '' : `/${location}`;
-  return `${prefix}${instancePath}${missing}${extra}` || '/';
+  // RFC 6901: '' is the whole document ('/' would name a member called "").
+  return `${prefix}${instancePath}${missing}${extra}`;
 }
 
 function escapePointer(segment: string): string {
