@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { after, apiClient, bodyOf, pointersOf, type ApiClient, type Reply } from './testing/http.js';
+import { startTestSystem, type TestSystem } from './testing/system.js';
+import { allowStep, legacyWorkflow } from './testing/workflows.js';
+
+let system: TestSystem;
+let api: ApiClient;
+let other: ApiClient;
+
+beforeAll(async () => {
+  system = await startTestSystem('wf_preconditions');
+  api = apiClient(system.app, await system.tokenFor('acme'));
+  other = apiClient(system.app, await system.tokenFor('globex'));
+});
+
+afterAll(async () => {
+  await system?.close();
+});
+
+async function appendedBy(request: () => Promise<Reply>): Promise<{ reply: Reply; appended: number }> {
+  const before = await system.eventCount();
+  const reply = await request();
+  return { reply, appended: (await system.eventCount()) - before };
+}
+
+const problemType = (reply: Reply): string => String(bodyOf(reply)['type']);
+
+describe('If-Match', () => {
+  it('lets a write through when it names the current revision, taken from the ETag of a read', async () => {
+    const created = await api.post('/workflows', legacyWorkflow('matched'));
+    const read = await api.get('/workflows/matched', after(created));
+    expect(read.headers['etag']).toBe('"0"');
+
+    const disabled = await api.post('/workflows/matched/disable', undefined, { 'if-match': String(read.headers['etag']) });
+    expect(disabled.statusCode, disabled.body).toBe(200);
+    expect(bodyOf(disabled)['revision']).toBe(1);
+
+    const published = await api.put('/workflows/matched', legacyWorkflow('matched', { version: '2' }), { 'if-match': 'W/"1"' });
+    expect(published.statusCode, published.body).toBe(200);
+    expect(bodyOf(published)['revision']).toBe(2);
+
+    const archived = await api.delete('/workflows/matched', { 'if-match': '"2"' });
+    expect(archived.statusCode, archived.body).toBe(200);
+    expect(bodyOf(archived)['revision']).toBe(3);
+  });
+
+  it('answers 412 to a stale revision, for every command, and appends nothing', async () => {
+    await api.post('/workflows', legacyWorkflow('stale'));
+    await api.post('/workflows/stale/disable');
+    const attempts: [string, () => Promise<Reply>][] = [
+      ['publish', () => api.put('/workflows/stale', legacyWorkflow('stale', { version: '2' }), { 'if-match': '"0"' })],
+      ['enable', () => api.post('/workflows/stale/enable', undefined, { 'if-match': '"0"' })],
+      ['disable', () => api.post('/workflows/stale/disable', undefined, { 'if-match': '"0"' })],
+      ['archive', () => api.delete('/workflows/stale', { 'if-match': '"0"' })],
+      ['a revision from the future', () => api.post('/workflows/stale/enable', undefined, { 'if-match': '"7"' })],
+    ];
+    for (const [name, attempt] of attempts) {
+      const { reply, appended } = await appendedBy(attempt);
+      expect(reply.statusCode, name).toBe(412);
+      expect(reply.headers['content-type'], name).toMatch(/^application\/problem\+json/);
+      expect(problemType(reply), name).toMatch(/precondition-failed$/);
+      expect(appended, name).toBe(0);
+    }
+  });
+
+  it.each(['1', '"one"', '"-1"', 'W/1', '"1", "2"'])('answers 400 to the malformed If-Match %s and appends nothing', async (value) => {
+    await api.post('/workflows', legacyWorkflow('malformed_if_match')); // 409 after the first case: harmless
+    const { reply, appended } = await appendedBy(() => api.post('/workflows/malformed_if_match/disable', undefined, { 'if-match': value }));
+    expect(reply.statusCode).toBe(400);
+    expect(pointersOf(reply)).toEqual(['/headers/if-match']);
+    expect(appended).toBe(0);
+  });
+});
+
+describe('Idempotency-Key', () => {
+  it('replays the first answer to a repeated create (status, body, X-Log-Position) and appends nothing more', async () => {
+    const headers = { 'idempotency-key': 'create-once-1' };
+    const { reply: first, appended } = await appendedBy(() => api.post('/workflows', legacyWorkflow('once'), headers));
+    expect(first.statusCode, first.body).toBe(201);
+    expect(appended).toBe(1);
+
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const { reply: again, appended: more } = await appendedBy(() => api.post('/workflows', legacyWorkflow('once'), headers));
+      expect(again.statusCode).toBe(201);
+      expect(again.body).toBe(first.body);
+      expect(again.headers['x-log-position']).toBe(first.headers['x-log-position']);
+      expect(again.headers['content-type']).toMatch(/^application\/json/);
+      expect(more).toBe(0);
+    }
+  });
+
+  it('replays a first answer that was an error, too', async () => {
+    await api.post('/workflows', legacyWorkflow('taken'));
+    const headers = { 'idempotency-key': 'duplicate-create' };
+    const first = await api.post('/workflows', legacyWorkflow('taken'), headers);
+    expect(first.statusCode).toBe(409);
+    await api.delete('/workflows/taken');
+    const again = await api.post('/workflows', legacyWorkflow('taken'), headers);
+    expect(again.statusCode).toBe(409);
+    expect(again.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(again.body).toBe(first.body);
+  });
+
+  it('answers 422 to the same key with a different body, appending nothing', async () => {
+    const headers = { 'idempotency-key': 'reused-key' };
+    expect((await api.post('/workflows', legacyWorkflow('first_use'), headers)).statusCode).toBe(201);
+    const { reply, appended } = await appendedBy(() => api.post('/workflows', legacyWorkflow('second_use'), headers));
+    expect(reply.statusCode).toBe(422);
+    expect(problemType(reply)).toMatch(/idempotency-key-reused$/);
+    expect(appended).toBe(0);
+    expect((await api.get('/workflows/second_use')).statusCode).toBe(404);
+  });
+
+  it('answers 422 to the same key on another route', async () => {
+    const headers = { 'idempotency-key': 'route-bound' };
+    await api.post('/workflows', legacyWorkflow('route_bound'));
+    expect((await api.post('/workflows/route_bound/disable', undefined, headers)).statusCode).toBe(200);
+    const { reply, appended } = await appendedBy(() => api.post('/workflows/route_bound/enable', undefined, headers));
+    expect(reply.statusCode).toBe(422);
+    expect(appended).toBe(0);
+  });
+
+  it('keeps keys per tenant: another tenant using the same key gets its own answer', async () => {
+    const headers = { 'idempotency-key': 'shared-key' };
+    const mine = await api.post('/workflows', legacyWorkflow('per_tenant'), headers);
+    expect(mine.statusCode).toBe(201);
+    const { reply: theirs, appended } = await appendedBy(() => other.post('/workflows', legacyWorkflow('per_tenant'), headers));
+    expect(theirs.statusCode, theirs.body).toBe(201);
+    expect(theirs.headers['idempotent-replayed']).toBeUndefined();
+    expect(theirs.headers['x-log-position']).not.toBe(mine.headers['x-log-position']);
+    expect(appended).toBe(1);
+    expect((await other.get('/workflows/per_tenant', after(theirs))).statusCode).toBe(200);
+  });
+
+  it('appends once when two requests with one key race', async () => {
+    const headers = { 'idempotency-key': 'raced-key' };
+    const before = await system.eventCount();
+    const replies = await Promise.all([0, 1, 2].map(() => api.post('/workflows', legacyWorkflow('raced', { steps: [allowStep('only')] }), headers)));
+    expect(await system.eventCount()).toBe(before + 1);
+    const created = replies.filter((reply) => reply.statusCode === 201);
+    expect(created.length).toBeGreaterThanOrEqual(1);
+    for (const reply of created) expect(reply.body).toBe(created[0]?.body);
+    // A request that arrives while the first is still running is told so (409), never run twice.
+    for (const reply of replies.filter((candidate) => candidate.statusCode !== 201)) {
+      expect(reply.statusCode).toBe(409);
+      expect(problemType(reply)).toMatch(/idempotency-key-in-use$/);
+    }
+  });
+
+  it.each([['too long', 'k'.repeat(256)], ['with a space', 'two words']])('rejects a key %s (400)', async (_name, key) => {
+    const { reply, appended } = await appendedBy(() => api.post('/workflows', legacyWorkflow('bad_key'), { 'idempotency-key': key }));
+    expect(reply.statusCode).toBe(400);
+    expect(pointersOf(reply)).toEqual(['/headers/idempotency-key']);
+    expect(appended).toBe(0);
+  });
+});
