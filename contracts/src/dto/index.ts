@@ -1,1 +1,5 @@
 export * from './workflow.js';
+export * from './execution.js';
+export * from './approval.js';
+export * from './ingested-event.js';
+export * from './rule.js';

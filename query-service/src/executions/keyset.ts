@@ -1,0 +1,118 @@
+import type pg from 'pg';
+import type { Page } from '@iwf/contracts';
+import { DomainError } from '@iwf/contracts';
+
+/**
+ * Keyset pagination over (time, id) shared by the engine's read models: newest first unless
+ * `order=asc`, and an opaque cursor holding the last item's key.
+ */
+export type Queryable = Pick<pg.ClientBase, 'query'>;
+
+export const MAX_LIMIT = 500;
+
+export interface ListOptions {
+  readonly limit: number;
+  readonly cursor?: string | undefined;
+  readonly order?: 'asc' | 'desc' | undefined;
+}
+
+/** WHERE clauses with numbered parameters; every list starts from the tenant. */
+export class Filters {
+  readonly params: unknown[];
+  private readonly clauses: string[] = ['tenant = $1'];
+
+  constructor(tenant: string) {
+    this.params = [tenant];
+  }
+
+  /** Adds a clause built around the placeholder of `value`. */
+  add(sql: (placeholder: string) => string, value: unknown): this {
+    this.clauses.push(sql(this.param(value)));
+    return this;
+  }
+
+  param(value: unknown): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+
+  get where(): string {
+    return this.clauses.join(' AND ');
+  }
+}
+
+export interface KeysetSpec<Row, View> {
+  readonly table: string;
+  readonly columns: string;
+  /** The timestamptz column items are ordered by, then the id column breaking ties. */
+  readonly time: string;
+  readonly id: string;
+  readonly toView: (row: Row) => View;
+  readonly keyOf: (view: View) => readonly [time: string, id: string];
+}
+
+export async function keysetPage<Row extends pg.QueryResultRow, View>(
+  db: Queryable,
+  spec: KeysetSpec<Row, View>,
+  filters: Filters,
+  options: ListOptions,
+): Promise<Page<View>> {
+  checkLimit(options.limit);
+  const desc = options.order !== 'asc';
+  if (options.cursor !== undefined) {
+    const [time, id] = decodeCursor(options.cursor);
+    filters.add((p) => `(${spec.time}, ${spec.id}) ${desc ? '<' : '>'} (${p}::timestamptz, ${filters.param(id)})`, time);
+  }
+  const direction = desc ? 'DESC' : 'ASC';
+  const limit = filters.param(options.limit + 1);
+  const result = await db.query<Row>(
+    `SELECT ${spec.columns} FROM ${spec.table} WHERE ${filters.where}
+     ORDER BY ${spec.time} ${direction}, ${spec.id} ${direction} LIMIT ${limit}`,
+    filters.params,
+  );
+  return pageOf(result.rows.map(spec.toView), options.limit, spec.keyOf);
+}
+
+/** The first `limit` items and, when more follow, the cursor after the last one shown. */
+export function pageOf<View>(views: readonly View[], limit: number, keyOf: (view: View) => readonly [string, string]): Page<View> {
+  const items = views.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, next_cursor: views.length > limit && last !== undefined ? encodeCursor(keyOf(last)) : null };
+}
+
+export function checkLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+    throw new DomainError('validation', 'The request is invalid.', [{ pointer: '/limit', message: `must be an integer from 1 to ${MAX_LIMIT}` }]);
+  }
+}
+
+// base64url of a JSON array of the last item's sort key: opaque to clients, checked on return.
+function encodeCursor(key: readonly [string, string]): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    // Falls through to the validation error: a malformed cursor is the client's mistake.
+  }
+  if (Array.isArray(key) && key.length === 2) {
+    const [time, id] = key as unknown[];
+    if (typeof time === 'string' && typeof id === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(time) && !Number.isNaN(Date.parse(time))) {
+      return [time, id];
+    }
+  }
+  throw new DomainError('validation', 'The request is invalid.', [{ pointer: '/cursor', message: 'is not a cursor this list issued' }]);
+}
+
+/** An ISO timestamp from a query string as a Date, or a validation error naming the field. */
+export function timeFilter(name: string, text: string | undefined): Date | undefined {
+  if (text === undefined) return undefined;
+  const date = new Date(text);
+  if (Number.isNaN(date.getTime())) {
+    throw new DomainError('validation', 'The request is invalid.', [{ pointer: `/${name}`, message: 'must be an ISO-8601 timestamp' }]);
+  }
+  return date;
+}
