@@ -41,6 +41,20 @@ describe('notifier', () => {
     expect(errors).toEqual([new Error('connection lost')]);
   });
 
+  it('spaces NOTIFYs by the minimum interval under load but sends at once when idle', async () => {
+    const starts: number[] = [];
+    const notifier = createNotifier(async () => void starts.push(performance.now()), () => undefined, 40);
+    const first = performance.now();
+    notifier.poke();
+    await tick();
+    notifier.poke();
+    notifier.poke();
+    await notifier.drain();
+    expect(starts).toHaveLength(2);
+    expect(starts[0]! - first).toBeLessThan(20);
+    expect(starts[1]! - starts[0]!).toBeGreaterThanOrEqual(39);
+  });
+
   it('does not send without a poke', async () => {
     let sent = 0;
     const notifier = createNotifier(async () => void (sent += 1), () => undefined);

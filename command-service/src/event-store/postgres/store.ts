@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { append } from './append.js';
 import { startListener } from './listener.js';
 import type { Listener } from './listener.js';
-import { CHANNEL, createNotifier } from './notifier.js';
+import { NOTIFY_SQL, createNotifier } from './notifier.js';
 import { headPosition, readPage, readStream } from './read.js';
 import { startSubscription } from './subscription.js';
 import type { SubscriptionTiming } from './subscription.js';
@@ -15,10 +15,15 @@ export interface PostgresEventStoreOptions {
   readonly connectionString?: string;
   /** Background failures (a NOTIFY, the LISTEN connection, a subscription read); they cost latency, not events. */
   readonly onError?: (error: unknown) => void;
-  readonly timing?: Partial<SubscriptionTiming>;
+  readonly timing?: Partial<StoreTiming>;
 }
 
-const DEFAULT_TIMING: SubscriptionTiming = { pollMs: 1_000, pendingMinMs: 10, pendingMaxMs: 200 };
+export interface StoreTiming extends SubscriptionTiming {
+  /** Least time between two NOTIFYs under load (an idle store notifies at once). */
+  readonly notifyIntervalMs: number;
+}
+
+const DEFAULT_TIMING: StoreTiming = { pollMs: 1_000, pendingMinMs: 10, pendingMaxMs: 200, notifyIntervalMs: 5 };
 
 /** The PostgreSQL event store. Apply `eventStoreMigrations` to the database first. */
 export function createPostgresEventStore(options: PostgresEventStoreOptions): EventStore {
@@ -27,7 +32,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
   const timing = { ...DEFAULT_TIMING, ...options.timing };
   const wakes = new Set<() => void>();
   const subscriptions = new Set<Subscription>();
-  const notifier = createNotifier(async () => void (await pool.query(`NOTIFY ${CHANNEL}`)), onError);
+  const notifier = createNotifier(async () => void (await pool.query({ name: 'iwf_events_notify', text: NOTIFY_SQL })), onError, timing.notifyIntervalMs);
   let listener: Listener | undefined;
   let closed = false;
 
