@@ -34,10 +34,14 @@ export function setAtPath(context: JsonRecord, path: readonly string[], value: u
   return copy;
 }
 
-/** The trigger payload at top level, plus `event` for an event trigger. */
+/**
+ * The trigger payload at top level, plus `event` for an event trigger. `event` also carries
+ * the payload's fields (`{{event.batch_id}}` in the legacy fixtures), under its own
+ * id, type, source and received_at.
+ */
 export function initialContext(payload: JsonRecord, event: TriggerEventInfo | undefined): JsonRecord {
   const base = isPlainObject(payload) ? payload : {};
-  return event === undefined ? base : setAtPath(base, ['event'], { ...event });
+  return event === undefined ? base : setAtPath(base, ['event'], { ...base, ...event });
 }
 
 /**

@@ -74,7 +74,8 @@ export function referencedRuleIds(definition: WorkflowDefinitionBody): readonly 
 
 function collectRuleRefs(condition: unknown, ids: Set<string>): void {
   const pending: unknown[] = [condition];
-  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+  while (pending.length > 0) {
+    const node = pending.pop();
     if (typeof node !== 'object' || node === null) continue;
     if (Array.isArray(node)) pending.push(...(node as unknown[]));
     else {

@@ -15,7 +15,7 @@ const slowCall = definitionOf(
 );
 
 describe('start', () => {
-  it('starts with the payload at top level plus the trigger event, pinned to the definition, with its timeout', () => {
+  it('starts with the payload at top level and under event, pinned to the definition, with its timeout', () => {
     const [started] = executionDecider.decide(startCommand(slowCall, { payload: { order: { id: 'o-1' } } }), executionDecider.initialState);
     expect(started).toEqual({
       type: 'ExecutionStarted',
@@ -26,7 +26,7 @@ describe('start', () => {
         workflow_version: '1.0.0',
         definition: slowCall,
         trigger: { kind: 'event', event_id: 'evt-1', event_type: 'order.created', source: 'test' },
-        context: { order: { id: 'o-1' }, event: { id: 'evt-1', type: 'order.created', source: 'test', received_at: T0 } },
+        context: { order: { id: 'o-1' }, event: { order: { id: 'o-1' }, id: 'evt-1', type: 'order.created', source: 'test', received_at: T0 } },
         started_at: T0,
         timeout_at: at(300),
       },

@@ -2,6 +2,7 @@ import type {
   ExecutionCommand,
   ExecutionError,
   ExecutionEvent,
+  ExecutionTrigger,
   JsonRecord,
   PendingEffect,
   RuleConditions,
@@ -36,6 +37,12 @@ export function startCommand(definition: WorkflowDefinitionBody, options: StartO
   const eventType = options.eventType ?? (definition.trigger.type === 'event' ? definition.trigger.event.replace(/\*$/, 'any') : undefined);
   const now = options.now ?? T0;
   const event = eventType === undefined ? undefined : { id: 'evt-1', type: eventType, source: 'test', received_at: now };
+  const trigger: ExecutionTrigger =
+    eventType !== undefined
+      ? { kind: 'event', event_id: 'evt-1', event_type: eventType, source: 'test' }
+      : definition.trigger.type === 'schedule'
+        ? { kind: 'schedule', scheduled_for: now }
+        : { kind: 'manual', started_by: 'tester' };
   return {
     type: 'StartExecution',
     data: {
@@ -44,7 +51,7 @@ export function startCommand(definition: WorkflowDefinitionBody, options: StartO
       workflow_revision: 1,
       workflow_version: '1.0.0',
       definition,
-      trigger: eventType === undefined ? { kind: 'manual' } : { kind: 'event', event_id: 'evt-1', event_type: eventType, source: 'test' },
+      trigger,
       payload: options.payload ?? {},
       event,
       now,
