@@ -91,4 +91,19 @@ describe('parallel step', () => {
     d.complete();
     expect(d.state.status === 'completed' && d.state.decision).toBe('allowed');
   });
+
+  it('abandons unfinished branches when the block exceeds its timeout', () => {
+    const definition = definitionOf([
+      { id: 'checks', type: 'parallel', parallel: { strategy: 'all_must_pass', steps: [call('a'), call('b')] }, timeout: '10s', next: 'pass', on_error: 'errored' },
+      { id: 'pass', type: 'action', action: { type: 'allow' } },
+      { id: 'errored', type: 'action', action: { type: 'block', reason: 'error' } },
+    ]);
+    const d = Driver.start(definition);
+    const [a, b] = d.work.effects;
+    d.send({ type: 'RecordEffectResult', data: { effect_id: a!.effect_id, outcome: { status: 'completed', result: {} }, now: d.now } });
+    const fired = d.fire('step_timeout');
+    expect(fired[0]).toMatchObject({ type: 'StepFailed', data: { step_id: 'checks', error: { kind: 'timeout' }, next: 'errored' } });
+    expect(d.timeline()).toEqual(['checks:failed', 'a:completed', 'b:cancelled', 'errored:completed']);
+    expect(d.send({ type: 'RecordEffectResult', data: { effect_id: b!.effect_id, outcome: { status: 'completed', result: {} }, now: d.now } })).toEqual([]);
+  });
 });
