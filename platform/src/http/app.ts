@@ -45,6 +45,9 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
       },
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // JSON everywhere: fastify's built-in text/plain parser would hand a string to the routes
+  // (a 400 from schema validation) where the answer is 415 unsupported media type.
+  app.removeContentTypeParser('text/plain');
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(notFoundHandler);
   app.addHook('onSend', async (request, reply) => {
