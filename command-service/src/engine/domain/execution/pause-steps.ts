@@ -1,5 +1,6 @@
 import type { ApprovalEffectRequest, ExecutionTrigger } from '@iwf/contracts';
 import { parseDuration } from '@iwf/contracts';
+import { isPlainObject } from '../json.js';
 import { lookupPath, renderTemplate, textOf } from '../templates/index.js';
 import { evaluationError, invalidError, stepFailure } from './failure.js';
 import { approvalId, effectId, idempotencyKey } from './ids.js';
@@ -47,8 +48,8 @@ export function approvalStepEvents(run: RunContext): Events {
   if (entry.progress?.kind !== 'approval' || entry.progress.approval_id !== null || step.type !== 'approval') return [];
   const settings = renderTemplate(step.approval, run.scope, { now: env.now }).value;
   const field = (name: string): string => {
-    const value = typeof settings === 'object' && settings !== null && !Array.isArray(settings) ? (settings as Record<string, unknown>)[name] : undefined;
-    return value === undefined || value === null ? '' : textOf(value as Parameters<typeof textOf>[0]);
+    const value = isPlainObject(settings) ? settings[name] : undefined;
+    return value === undefined ? '' : textOf(value);
   };
   const expiresMs = parseDuration(field('expires_in'));
   if (field('approver_role') === '' || expiresMs === undefined || expiresMs <= 0) {

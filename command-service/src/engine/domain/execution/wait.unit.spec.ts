@@ -103,4 +103,22 @@ describe('wait step', () => {
     resumed.deliver('quote.rep_reviewed', quote);
     expect(resumed.send({ type: 'FireTimer', data: { kind: 'wait_timeout', timer_id: timer.timer_id, now: at(7200) } })).toEqual([]);
   });
+
+  it('runs a step again in a loop through a wait, and the timeline shows every run', () => {
+    const definition = definitionOf(
+      [
+        { id: 'await', type: 'wait', wait: { event: 'quote.updated', timeout: '1h' }, next: 'ready' },
+        { id: 'ready', type: 'condition', condition: { field: 'quote.status', operator: 'eq', value: 'final' }, on_true: 'done', on_false: 'await' },
+        { id: 'done', type: 'action', action: { type: 'allow' } },
+      ],
+      { trigger: { type: 'event', event: 'quote.created' } },
+    );
+    const d = Driver.start(definition, { payload: quote });
+    d.later(10).deliver('quote.updated', { quote: { id: 'q-1', status: 'draft' } });
+    expect(d.state.status).toBe('waiting');
+    expect(d.work.timers).toEqual([{ timer_id: 'wait_timeout:2', kind: 'wait_timeout', due_at: at(10 + 3600), step_id: 'await' }]);
+    d.later(10).deliver('quote.updated', { quote: { id: 'q-1', status: 'final' } });
+    expect(d.timeline()).toEqual(['await:completed', 'ready:completed', 'await:completed', 'ready:completed', 'done:completed']);
+    expect(d.state.status !== 'not_started' && d.state.steps.map((entry) => entry.visit)).toEqual([0, 0, 1, 1, 0]);
+  });
 });
