@@ -66,6 +66,10 @@ describe('legacy: quote-multi-level-approval', () => {
       'approve_quote:completed',
     ]);
     expect(decisionOf(d)).toBe('allowed');
+    // Both approval requests were created; their own decisions live on the approval streams.
+    const approvalIds = d.history.flatMap((event) => (event.type === 'ApprovalRequested' ? [event.data.approval_id] : []));
+    expect(new Set(approvalIds).size).toBe(2);
+    for (const id of approvalIds) expect(d.resolve('approved', id)).toEqual([]);
     expect(requests(d, 'webhook')).toEqual([
       {
         url: 'https://crm.example.com/hooks',

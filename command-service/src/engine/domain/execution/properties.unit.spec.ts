@@ -108,8 +108,12 @@ describe('execution properties', () => {
       fc.property(payloads, fc.array(fc.nat(1000), { maxLength: 25 }), (payload, choices) => {
         const d = play(payload, choices);
         expect(d.history[0]?.type).toBe('ExecutionStarted');
-        for (const event of d.history) {
-          if (event.type === 'StepFailed' && event.data.error.kind === 'evaluation') expect(event.data.error.message).not.toBe('');
+        for (const [index, event] of d.history.entries()) {
+          if (event.type !== 'ConditionEvaluated') continue;
+          // A condition either routes on a boolean or fails its step with an evaluation error.
+          const after = d.history[index + 1];
+          if (event.data.result === null) expect(after).toMatchObject({ type: 'StepFailed', data: { error: { kind: 'evaluation' } } });
+          else expect(after).toMatchObject({ type: 'StepCompleted', data: { output: { result: event.data.result } } });
         }
       }),
       { numRuns: 200 },
