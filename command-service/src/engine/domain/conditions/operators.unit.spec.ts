@@ -194,8 +194,11 @@ describe('exists, not_exists', () => {
     expect(evaluated).toMatchObject({ ok: true, value: result });
   });
 
-  it('ignores a value and never renders it', () => {
-    expect(evaluateCondition({ field: 'x', operator: 'exists', value: '{{nowhere}}' }, {})).toMatchObject({ ok: true, value: false });
+  it('take no value, since `value: false` would read as the opposite', () => {
+    expect(evaluateCondition({ field: 'x', operator: 'exists', value: false }, {})).toMatchObject({
+      ok: false,
+      error: { pointer: '/value', message: 'exists takes no value' },
+    });
   });
 
   it('are the only operators a missing field does not fail', () => {

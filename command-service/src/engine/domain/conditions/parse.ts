@@ -64,7 +64,10 @@ const parseLeaf = (raw: Readonly<Record<string, unknown>>, pointer: string): Nod
     return error(`${pointer}/operator`, `unknown operator ${JSON.stringify(raw['operator'])}; use one of ${OPERATORS.join(', ')} or == != > >= < <=`);
   }
   const leaf = { kind: 'leaf' as const, pointer, field: field as string, operator };
-  if (isPresenceOperator(operator)) return { ...leaf, value: undefined };
+  if (isPresenceOperator(operator)) {
+    // `{ operator: 'exists', value: false }` would read as the opposite of what it does.
+    return hasOwn(raw, 'value') ? error(`${pointer}/value`, `${operator} takes no value`) : { ...leaf, value: undefined };
+  }
   if (!hasOwn(raw, 'value')) return error(pointer, `${operator} needs a value`);
   const value = raw['value'];
   const valueProblem = checkValue(operator, value);

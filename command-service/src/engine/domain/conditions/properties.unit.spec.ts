@@ -102,8 +102,9 @@ describe('evaluateCondition properties', () => {
   ])('%s and %s are complements', (positive, negative) => {
     fc.assert(
       fc.property(fieldArb, valueArb, contextArb, (field, value, context) => {
-        const yes = outcome(evaluateCondition({ field, operator: positive, value }, context, options));
-        const no = outcome(evaluateCondition({ field, operator: negative, value }, context, options));
+        const leaf = (operator: string) => (operator.endsWith('exists') ? { field, operator } : { field, operator, value });
+        const yes = outcome(evaluateCondition(leaf(positive), context, options));
+        const no = outcome(evaluateCondition(leaf(negative), context, options));
         expect(no).toBe(yes === 'error' ? 'error' : !yes);
       }),
       { numRuns: 500 },
