@@ -24,7 +24,7 @@ export const setOwn = (target: Record<string, unknown>, key: string, value: unkn
 type Container = readonly unknown[] | Readonly<Record<string, unknown>>;
 const isContainer = (value: unknown): value is Container => Array.isArray(value) || isPlainObject(value);
 
-/** Non-JSON leaves become what JSON.stringify would make of them. */
+/** Non-finite numbers become null; other non-JSON leaves (undefined, functions, class instances) are dropped. */
 const toJsonLeaf = (value: unknown): JsonValue | undefined => {
   if (value === null || typeof value === 'boolean') return value;
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
@@ -34,7 +34,8 @@ const toJsonLeaf = (value: unknown): JsonValue | undefined => {
 /**
  * Copies a value as JSON, replacing every string by `mapString(string)`; the replacement is
  * inserted as is and never walked again. Iterative, so deep values cannot overflow the stack.
- * Object keys are kept; undefined properties are dropped and other non-JSON leaves become null.
+ * Object keys are kept; a dropped leaf is left out of an object and null in an array.
+ * Inputs must be acyclic, as anything parsed from JSON is.
  */
 export const mapJsonStrings = (root: unknown, mapString: (text: string) => JsonValue): JsonValue => {
   const leaf = (value: unknown): JsonValue | undefined =>

@@ -164,6 +164,19 @@ describe('shape errors, with pointers', () => {
   });
 });
 
+describe('deep context values', () => {
+  it('compares values far deeper than the call stack allows', () => {
+    const deep = (leaf: string): unknown => {
+      let value: unknown = leaf;
+      for (let i = 0; i < 20_000; i += 1) value = { k: value };
+      return value;
+    };
+    const condition = { field: 'a', operator: 'eq', value: '{{b}}' };
+    expect(evaluateCondition(condition, { a: deep('x'), b: deep('x') })).toMatchObject({ ok: true, value: true });
+    expect(evaluateCondition(condition, { a: deep('x'), b: deep('y') })).toMatchObject({ ok: true, value: false });
+  });
+});
+
 describe('evaluateParsedCondition', () => {
   it('evaluates a condition parsed once against several contexts', () => {
     const parsed = parseCondition({ field: 'n', operator: 'gte', value: 10 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { jsonEquals } from '../json.js';
 import { renderTemplate } from './render.js';
 import { parseTemplate, templatePaths } from './scan.js';
 
@@ -85,6 +86,14 @@ describe('renderTemplate: JSON values', () => {
     expect(renderTemplate('{{note}}', hostile).value).toBe('see {{customer.name}} and ${secrets.token}');
     expect(renderTemplate('x {{note}}', hostile).value).toBe('x see {{customer.name}} and ${secrets.token}');
     expect(renderTemplate('{{nested}}', hostile).value).toEqual({ t: '{{order.id}}' });
+  });
+
+  it('renders context values far deeper than the call stack allows', () => {
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 20_000; i += 1) deep = [deep];
+    // jsonEquals, because the matchers themselves recurse.
+    expect(jsonEquals(renderTemplate('{{d}}', { d: deep }).value, deep)).toBe(true);
+    expect((renderTemplate('x{{d}}', { d: deep }).value as string).slice(0, 4)).toBe('x[[[');
   });
 
   it('does not mutate the template or the context', () => {
