@@ -34,6 +34,9 @@ const Env = Type.Object({
   MAX_REQUEST_SIZE_MB: Type.Number({ exclusiveMinimum: 0, maximum: 64, default: 1 }),
   MIN_POSITION_WAIT_MS: Type.Integer({ minimum: 0, maximum: 10_000, default: 2_000 }),
   REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 1_000, maximum: 300_000, default: 30_000 }),
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
+  OTEL_SERVICE_NAME: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  OTEL_TRACES_SAMPLER_ARG: Type.Number({ minimum: 0, maximum: 1, default: 1 }),
 });
 type Env = Static<typeof Env>;
 
@@ -56,6 +59,12 @@ export interface Config {
   readonly bodyLimitBytes: number;
   readonly minPositionWaitMs: number;
   readonly requestTimeoutMs: number;
+  /** OpenTelemetry tracing: off while `endpoint` is undefined. */
+  readonly otel: {
+    readonly endpoint: string | undefined;
+    readonly serviceName: string | undefined;
+    readonly sampleRatio: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -94,6 +103,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: Math.floor(env.MAX_REQUEST_SIZE_MB * 1024 * 1024),
     minPositionWaitMs: env.MIN_POSITION_WAIT_MS,
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    otel: { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME, sampleRatio: env.OTEL_TRACES_SAMPLER_ARG },
   };
 }
 

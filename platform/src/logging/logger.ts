@@ -1,8 +1,15 @@
 import { pino, type Logger } from 'pino';
+import pretty from 'pino-pretty';
+import { redactSecrets } from '../observability/logging/redact.js';
+import { traceFields } from '../observability/logging/trace-fields.js';
 
 export interface LoggerOptions {
   readonly level: string;
   readonly name: string;
+  /** `pretty` writes coloured lines for a terminal; `json` (the default) one object a line. */
+  readonly format?: 'json' | 'pretty';
+  /** Where lines go (stdout by default); tests capture them. */
+  readonly destination?: NodeJS.WritableStream;
 }
 
 // Paths whose values are replaced before a line is written: credentials and secrets.
@@ -17,11 +24,15 @@ const REDACT = [
 ];
 
 export function createLogger(options: LoggerOptions): Logger {
-  return pino({
+  const destination = options.format === 'pretty' ? pretty({ destination: options.destination ?? 1, sync: true }) : options.destination;
+  const settings = {
     name: options.name,
     level: options.level,
     redact: { paths: REDACT, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
-  });
+    // Every line names the trace it belongs to; secrets are scrubbed at any depth.
+    mixin: traceFields,
+    formatters: { level: (label: string) => ({ level: label }), log: (object: Record<string, unknown>) => redactSecrets(object) },
+  };
+  return destination ? pino(settings, destination) : pino(settings);
 }

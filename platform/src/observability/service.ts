@@ -1,0 +1,80 @@
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { EventStore } from '@iwf/contracts';
+import type { Config } from '../config/config.js';
+import type { HttpApp } from '../http/app.js';
+import type { CacheConnection } from '../redis/connect.js';
+import type { Closeable } from '../runtime/serve.js';
+import { registerBodyLogging, registerLogLevelRoutes } from './logging/admin-routes.js';
+import { registerCacheMetrics, type CacheResultObserver } from './metrics/cache.js';
+import { registerPoolMetrics, startDependencyProbe, type DependencyCheck } from './metrics/dependencies.js';
+import { instrumentEventStore } from './metrics/event-store.js';
+import { httpMetricsPlugin } from './metrics/http.js';
+import { registerKafkaMetrics, type ConsumerLagReporter } from './metrics/kafka.js';
+import { registerProjectorMetrics, type ProjectionStatusLike } from './metrics/projector.js';
+import { createMetricsRegistry } from './metrics/registry.js';
+import { createWorkflowMetrics, type WorkflowMetrics } from './metrics/workflow.js';
+import { startMetricsServer, type MetricsServer } from './server/metrics-server.js';
+
+export interface ObservabilityOptions {
+  /** `command-service`, `query-service`, `projector` or `iwf-dev`: the `service` label. */
+  readonly service: string;
+  readonly config: Pick<Config, 'host' | 'metricsPort' | 'jwt'>;
+  readonly logger: Logger;
+}
+
+/** One process's metrics and admin surface; each service wires what it has. */
+export interface Observability {
+  readonly registry: Registry;
+  /** Hooks for the workflow engine (pass in its deps). */
+  readonly workflows: WorkflowMetrics;
+  /** For a Kafka consumer to report its lag. */
+  readonly kafkaLag: ConsumerLagReporter;
+  /** HTTP metrics, `/admin/log-level`, trace-level body logging. Call before routes are added. */
+  instrumentApp(app: HttpApp): Promise<void>;
+  /** Metrics and spans around every append; stamps each event with the append's traceparent. */
+  instrumentStore(store: EventStore): EventStore;
+  watchPool(pool: pg.Pool, name?: string): void;
+  /** Cache backend and hit/miss counting; returns the observer for the readers. */
+  watchCache(cache: CacheConnection): CacheResultObserver;
+  watchProjections(statuses: () => readonly ProjectionStatusLike[]): void;
+  /** Background checks behind `iwf_dependency_up`. */
+  probe(checks: Readonly<Record<string, DependencyCheck>>): void;
+  /** Serves the metrics port; the result closes it and the probes. */
+  listen(): Promise<MetricsServer & Closeable>;
+}
+
+export function createObservability(options: ObservabilityOptions): Observability {
+  const registry = createMetricsRegistry(options.service);
+  const probes: Closeable[] = [];
+  let cacheObserver: CacheResultObserver | undefined;
+  return {
+    registry,
+    workflows: createWorkflowMetrics(registry),
+    kafkaLag: registerKafkaMetrics(registry),
+    async instrumentApp(app) {
+      await app.register(httpMetricsPlugin, { registry });
+      registerLogLevelRoutes(app, options.logger);
+      registerBodyLogging(app);
+    },
+    instrumentStore: (store) => instrumentEventStore(store, registry),
+    watchPool: (pool, name) => registerPoolMetrics(registry, pool, name),
+    watchCache(cache) {
+      cacheObserver ??= registerCacheMetrics(registry, cache.cache.kind);
+      return cacheObserver;
+    },
+    watchProjections: (statuses) => registerProjectorMetrics(registry, statuses),
+    probe: (checks) => void probes.push(startDependencyProbe(registry, checks)),
+    async listen() {
+      const server = await startMetricsServer({ registry, host: options.config.host, port: options.config.metricsPort, jwt: options.config.jwt, logger: options.logger });
+      return {
+        ...server,
+        close: async () => {
+          await Promise.all(probes.map((probe) => probe.close()));
+          await server.close();
+        },
+      };
+    },
+  };
+}
