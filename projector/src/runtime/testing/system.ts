@@ -36,7 +36,7 @@ export interface TestSystemOptions {
   readonly env?: Readonly<Record<string, string>>;
 }
 
-export async function startTestSystem(label: string, options: TestSystemOptions = {}): Promise<TestSystem> {
+export async function startTestSystem(label = 'system', options: TestSystemOptions = {}): Promise<TestSystem> {
   const db = await createTestDatabase(label);
   const config = loadConfig({
     APP_ENV: 'test',
