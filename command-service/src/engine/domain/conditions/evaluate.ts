@@ -60,7 +60,14 @@ const evaluateLeaf = (leaf: LeafNode, context: unknown, options: ConditionOption
   const resolved = resolveReference(field, context, options);
   const actual = resolved.status === 'found' ? toJson(resolved.value) : undefined;
   const record = (result: boolean | 'error', expected?: JsonValue): void => {
-    trace.push({ pointer, field, operator, ...(actual === undefined ? {} : { actual }), ...(expected === undefined ? {} : { expected }), result });
+    trace.push({
+      pointer,
+      field,
+      operator,
+      ...(actual === undefined ? {} : { actual }),
+      ...(expected === undefined ? {} : { expected }),
+      result,
+    });
   };
   if (isPresenceOperator(operator)) {
     const value = (actual !== undefined) === (operator === 'exists');

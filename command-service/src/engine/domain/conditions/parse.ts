@@ -61,7 +61,8 @@ const parseLeaf = (raw: Readonly<Record<string, unknown>>, pointer: string): Nod
   if (!hasOwn(raw, 'operator')) return error(`${pointer}/operator`, 'operator is required');
   const operator = canonicalOperator(raw['operator']);
   if (operator === undefined) {
-    return error(`${pointer}/operator`, `unknown operator ${JSON.stringify(raw['operator'])}; use one of ${OPERATORS.join(', ')} or == != > >= < <=`);
+    const known = `${OPERATORS.join(', ')} or == != > >= < <=`;
+    return error(`${pointer}/operator`, `unknown operator ${JSON.stringify(raw['operator'])}; use one of ${known}`);
   }
   const leaf = { kind: 'leaf' as const, pointer, field: field as string, operator };
   if (isPresenceOperator(operator)) {

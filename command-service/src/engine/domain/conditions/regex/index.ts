@@ -20,7 +20,9 @@ export interface SafeRegex {
 /** Instruction visits allowed per match; about 20 ms of work on a slow machine. */
 export const DEFAULT_REGEX_STEP_BUDGET = 1_000_000;
 
-export type RegexCompilation = { readonly ok: true; readonly regex: SafeRegex } | { readonly ok: false; readonly message: string };
+export type RegexCompilation =
+  | { readonly ok: true; readonly regex: SafeRegex }
+  | { readonly ok: false; readonly message: string };
 export type RegexMatch = { readonly ok: true; readonly matched: boolean } | { readonly ok: false; readonly message: string };
 
 export const compileSafeRegex = (source: string): RegexCompilation => {

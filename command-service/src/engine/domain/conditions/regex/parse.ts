@@ -116,6 +116,12 @@ interface Bounds {
   readonly max: number | undefined;
 }
 
+const SIMPLE_QUANTIFIERS: Readonly<Record<string, Bounds>> = {
+  '*': { min: 0, max: undefined },
+  '+': { min: 1, max: undefined },
+  '?': { min: 0, max: 1 },
+};
+
 const startsQuantifier = (state: State): boolean => {
   const char = charAt(state);
   return char === '*' || char === '+' || char === '?' || (char === '{' && braceBounds(state) !== undefined);
@@ -123,8 +129,7 @@ const startsQuantifier = (state: State): boolean => {
 
 const readQuantifier = (state: State): Bounds | undefined => {
   const char = charAt(state);
-  const simple: Bounds | undefined =
-    char === '*' ? { min: 0, max: undefined } : char === '+' ? { min: 1, max: undefined } : char === '?' ? { min: 0, max: 1 } : undefined;
+  const simple = SIMPLE_QUANTIFIERS[char];
   if (simple !== undefined) {
     state.pos += 1;
     return simple;

@@ -25,7 +25,8 @@ export const runProgram = (
   ignoreCase: boolean,
   budget: number,
 ): VmResult => {
-  const run: Run = { program, input, ignoreCase, marks: new Int32Array(program.length).fill(-1), steps: 0, budget, matched: false };
+  const marks = new Int32Array(program.length).fill(-1);
+  const run: Run = { program, input, ignoreCase, marks, steps: 0, budget, matched: false };
   let current: number[] = [];
   for (let pos = 0; pos <= input.length; pos += 1) {
     // A fresh thread at every position makes the search unanchored.
