@@ -6,6 +6,8 @@ import { registerHealthRoutes } from '@iwf/platform/http/health';
 import { registerOpenApi } from '@iwf/platform/http/openapi';
 import { openDatabase } from '@iwf/platform/runtime/database';
 import { serve } from '@iwf/platform/runtime/serve';
+import { createObservability } from '@iwf/platform/observability/service';
+import { startTracing } from '@iwf/platform/observability/tracing/tracing';
 import { registerCommandService } from './app.js';
 import { createPostgresEventStore, eventStoreMigrations } from './event-store/index.js';
 import { commandMigrations } from './idempotency/migrations.js';
@@ -14,20 +16,29 @@ import { SERVICE_VERSION } from './version.js';
 /** The command service alone: writes only. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger({ level: config.logLevel, name: 'command-service' });
+  const tracing = startTracing({ endpoint: config.otel.endpoint, serviceName: config.otel.serviceName ?? 'command-service', serviceVersion: SERVICE_VERSION, sampleRatio: config.otel.sampleRatio });
+  const logger = createLogger({ level: config.logLevel, name: 'command-service', format: config.logFormat });
+  const observability = createObservability({ service: 'command-service', config, logger });
   const pool = await openDatabase(config, logger, [eventStoreMigrations, commandMigrations]);
-  const store = createPostgresEventStore({ pool, connectionString: config.databaseUrl, onError: (error) => logger.warn({ err: error }, 'event store') });
+  observability.watchPool(pool);
+  const probe = observability.probe({ postgres: () => pool.query('SELECT 1') });
+  const store = observability.instrumentStore(createPostgresEventStore({ pool, connectionString: config.databaseUrl, onError: (error) => logger.warn({ err: error }, 'event store') }));
   const app = await createHttpApp({ config, logger });
   await registerOpenApi(app, { title: 'Intelligent Workflows command API', version: SERVICE_VERSION });
+  await observability.instrumentApp(app);
   registerHealthRoutes(app, SERVICE_VERSION, { postgres: async () => void (await pool.query('SELECT 1')) });
   await registerCommandService(app, { store, pool, clock: () => new Date(), newId: randomUUID });
+  const metrics = await observability.listen();
   const address = await serve(app, {
     host: config.host,
     port: config.port,
     logger,
     resources: [
+      { name: 'tracing', close: () => tracing.shutdown() },
+      metrics,
       { name: 'postgres', close: () => pool.end() },
       { name: 'event store', close: () => store.close() },
+      probe,
     ],
   });
   logger.info({ address }, 'command service listening');

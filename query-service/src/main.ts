@@ -6,6 +6,8 @@ import { registerOpenApi } from '@iwf/platform/http/openapi';
 import { openDatabase } from '@iwf/platform/runtime/database';
 import { serve } from '@iwf/platform/runtime/serve';
 import { connectCache } from '@iwf/platform/redis/connect';
+import { createObservability } from '@iwf/platform/observability/service';
+import { startTracing } from '@iwf/platform/observability/tracing/tracing';
 import { registerQueryService } from './app.js';
 import { createPositionWatcher } from './positions/watcher.js';
 import { SERVICE_VERSION } from './version.js';
@@ -13,25 +15,36 @@ import { SERVICE_VERSION } from './version.js';
 /** The query service alone: reads only; the projector owns (and migrates) the read models. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger({ level: config.logLevel, name: 'query-service' });
+  const tracing = startTracing({ endpoint: config.otel.endpoint, serviceName: config.otel.serviceName ?? 'query-service', serviceVersion: SERVICE_VERSION, sampleRatio: config.otel.sampleRatio });
+  const logger = createLogger({ level: config.logLevel, name: 'query-service', format: config.logFormat });
+  const observability = createObservability({ service: 'query-service', config, logger });
   const pool = await openDatabase(config, logger, []);
   const cache = await connectCache(config.redisUrl, logger);
+  observability.watchPool(pool);
+  const onCacheResult = observability.watchCache(cache);
+  const redis = cache.redis;
+  const probe = observability.probe({ postgres: () => pool.query('SELECT 1'), ...(redis ? { redis: () => redis.ping() } : {}) });
   const watcher = await createPositionWatcher({ pool, connectionString: config.databaseUrl, logger });
   const app = await createHttpApp({ config, logger });
   await registerOpenApi(app, { title: 'Intelligent Workflows query API', version: SERVICE_VERSION });
+  await observability.instrumentApp(app);
   registerHealthRoutes(app, SERVICE_VERSION, {
     postgres: async () => void (await pool.query('SELECT 1')),
     ...(cache.redis ? { redis: async () => void (await cache.redis?.ping()) } : {}),
   });
-  await registerQueryService(app, { pool, cache: cache.cache }, { watcher, defaultWaitMs: config.minPositionWaitMs });
+  await registerQueryService(app, { pool, cache: cache.cache, onCacheResult }, { watcher, defaultWaitMs: config.minPositionWaitMs });
+  const metrics = await observability.listen();
   const address = await serve(app, {
     host: config.host,
     port: config.port,
     logger,
     resources: [
+      { name: 'tracing', close: () => tracing.shutdown() },
+      metrics,
       { name: 'postgres', close: () => pool.end() },
       { name: 'cache', close: () => cache.close() },
       { name: 'position watcher', close: () => watcher.close() },
+      probe,
     ],
   });
   logger.info({ address }, 'query service listening');

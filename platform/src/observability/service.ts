@@ -39,15 +39,14 @@ export interface Observability {
   /** Cache backend and hit/miss counting; returns the observer for the readers. */
   watchCache(cache: CacheConnection): CacheResultObserver;
   watchProjections(statuses: () => readonly ProjectionStatusLike[]): void;
-  /** Background checks behind `iwf_dependency_up`. */
-  probe(checks: Readonly<Record<string, DependencyCheck>>): void;
-  /** Serves the metrics port; the result closes it and the probes. */
-  listen(): Promise<MetricsServer & Closeable>;
+  /** Background checks behind `iwf_dependency_up`; close them with the process's resources. */
+  probe(checks: Readonly<Record<string, DependencyCheck>>): Closeable;
+  /** Serves the metrics port (`METRICS_PORT`). */
+  listen(): Promise<MetricsServer>;
 }
 
 export function createObservability(options: ObservabilityOptions): Observability {
   const registry = createMetricsRegistry(options.service);
-  const probes: Closeable[] = [];
   let cacheObserver: CacheResultObserver | undefined;
   return {
     registry,
@@ -65,16 +64,7 @@ export function createObservability(options: ObservabilityOptions): Observabilit
       return cacheObserver;
     },
     watchProjections: (statuses) => registerProjectorMetrics(registry, statuses),
-    probe: (checks) => void probes.push(startDependencyProbe(registry, checks)),
-    async listen() {
-      const server = await startMetricsServer({ registry, host: options.config.host, port: options.config.metricsPort, jwt: options.config.jwt, logger: options.logger });
-      return {
-        ...server,
-        close: async () => {
-          await Promise.all(probes.map((probe) => probe.close()));
-          await server.close();
-        },
-      };
-    },
+    probe: (checks) => startDependencyProbe(registry, checks),
+    listen: () => startMetricsServer({ registry, host: options.config.host, port: options.config.metricsPort, jwt: options.config.jwt, logger: options.logger }),
   };
 }

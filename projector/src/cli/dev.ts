@@ -1,6 +1,8 @@
 import { loadConfig } from '@iwf/platform/config/config';
 import { createLogger } from '@iwf/platform/logging/logger';
-import { serve, shutdown } from '@iwf/platform/runtime/serve';
+import { serve, shutdown, type Closeable } from '@iwf/platform/runtime/serve';
+import { startTracing } from '@iwf/platform/observability/tracing/tracing';
+import { SERVICE_VERSION } from '@iwf/command-service';
 import { buildAllInOne } from '../runtime/all-in-one.js';
 import { parseOptions, type CliCommand } from './command.js';
 
@@ -15,11 +17,17 @@ sets on one port (SERVER_PORT, default 8080). Stops cleanly on SIGINT/SIGTERM.`,
   async run(args) {
     const { values } = parseOptions(args, { port: { type: 'string' }, host: { type: 'string' } });
     const config = loadConfig({ ...process.env, ...(values.port ? { SERVER_PORT: values.port } : {}), ...(values.host ? { HOST: values.host } : {}) });
-    const logger = createLogger({ level: config.logLevel, name: 'iwf-dev' });
-    const { app, resources } = await buildAllInOne(config, logger);
+    const tracing = startTracing({ endpoint: config.otel.endpoint, serviceName: config.otel.serviceName ?? 'iwf-dev', serviceVersion: SERVICE_VERSION, sampleRatio: config.otel.sampleRatio });
+    const logger = createLogger({ level: config.logLevel, name: 'iwf-dev', format: config.logFormat });
+    const built = await buildAllInOne(config, logger);
+    const { app, observability } = built;
+    // Closed in reverse: the metrics port first, the span exporter last.
+    const resources: Closeable[] = [{ name: 'tracing', close: () => tracing.shutdown() }, ...built.resources];
     try {
+      const metrics = await observability.listen();
+      resources.push(metrics);
       const address = await serve(app, { host: config.host, port: config.port, logger, resources });
-      logger.info({ address, docs: `${address}/api/v1/docs` }, 'iwf dev is ready');
+      logger.info({ address, docs: `${address}/api/v1/docs`, metrics: `${metrics.address}/metrics` }, 'iwf dev is ready');
     } catch (error) {
       await shutdown(app, resources, logger);
       throw error;

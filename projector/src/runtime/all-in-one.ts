@@ -9,6 +9,7 @@ import { registerOpenApi } from '@iwf/platform/http/openapi';
 import { connectCache } from '@iwf/platform/redis/connect';
 import { openDatabase } from '@iwf/platform/runtime/database';
 import type { Closeable } from '@iwf/platform/runtime/serve';
+import { createObservability, type Observability } from '@iwf/platform/observability/service';
 import { readModelMigrations } from '../read-models.js';
 import { startProjectorRole } from './projector-role.js';
 
@@ -16,29 +17,40 @@ export interface AllInOne {
   readonly app: HttpApp;
   /** Opened resources, in opening order; close them in reverse. */
   readonly resources: readonly Closeable[];
+  /** Metrics of every role; `iwf dev` serves them on METRICS_PORT. */
+  readonly observability: Observability;
 }
 
 /** Command, query and projector roles in one process, both route sets on one server. */
 export async function buildAllInOne(config: Config, logger: Logger): Promise<AllInOne> {
   const resources: Closeable[] = [];
+  const observability = createObservability({ service: 'iwf-dev', config, logger });
   const pool = await openDatabase(config, logger, [eventStoreMigrations, commandMigrations, readModelMigrations]);
   resources.push({ name: 'postgres', close: () => pool.end() });
-  const store = createPostgresEventStore({ pool, connectionString: config.databaseUrl, onError: (error) => logger.warn({ err: error }, 'event store') });
+  observability.watchPool(pool);
+  const store = observability.instrumentStore(
+    createPostgresEventStore({ pool, connectionString: config.databaseUrl, onError: (error) => logger.warn({ err: error }, 'event store') }),
+  );
   resources.push({ name: 'event store', close: () => store.close() });
   const cache = await connectCache(config.redisUrl, logger);
   resources.push({ name: 'cache', close: () => cache.close() });
+  const onCacheResult = observability.watchCache(cache);
+  const redis = cache.redis;
+  resources.push(observability.probe({ postgres: () => pool.query('SELECT 1'), ...(redis ? { redis: () => redis.ping() } : {}) }));
   const projector = startProjectorRole({ store, pool, cache: cache.cache, logger });
   resources.push({ name: 'projector', close: () => projector.close() });
+  observability.watchProjections(() => projector.runners.map((runner) => runner.status()));
   const watcher = await createPositionWatcher({ pool, connectionString: config.databaseUrl, logger });
   resources.push({ name: 'position watcher', close: () => watcher.close() });
 
   const app = await createHttpApp({ config, logger });
   await registerOpenApi(app, { title: 'Intelligent Workflows API', version: SERVICE_VERSION });
+  await observability.instrumentApp(app);
   registerHealthRoutes(app, SERVICE_VERSION, {
     postgres: async () => void (await pool.query('SELECT 1')),
     ...(cache.redis ? { redis: async () => void (await cache.redis?.ping()) } : {}),
   });
   await registerCommandService(app, { store, pool, clock: () => new Date(), newId: randomUUID });
-  await registerQueryService(app, { pool, cache: cache.cache }, { watcher, defaultWaitMs: config.minPositionWaitMs });
-  return { app, resources };
+  await registerQueryService(app, { pool, cache: cache.cache, onCacheResult }, { watcher, defaultWaitMs: config.minPositionWaitMs });
+  return { app, resources, observability };
 }

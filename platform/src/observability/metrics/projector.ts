@@ -19,7 +19,7 @@ export interface ProjectionStatusLike {
   readonly rebuild_progress?: number;
 }
 
-export const RUNNER_STATES = ['starting', 'standby', 'active', 'retrying', 'stopped', 'failed'] as const;
+export const RUNNER_STATES = ['starting', 'standby', 'active', 'rebuilding', 'retrying', 'stopped', 'failed'] as const;
 
 /**
  * Projector series, read from the runners at scrape time. Position-based ones come only from
@@ -28,7 +28,7 @@ export const RUNNER_STATES = ['starting', 'standby', 'active', 'retrying', 'stop
  */
 export function registerProjectorMetrics(registry: Registry, statuses: () => readonly ProjectionStatusLike[], now: () => Date = () => new Date()): void {
   const firstSeen = new Map<string, Date>();
-  const active = (): ProjectionStatusLike[] => statuses().filter((status) => status.state === 'active' || status.state === 'retrying');
+  const active = (): ProjectionStatusLike[] => statuses().filter((status) => status.state === 'active' || status.state === 'rebuilding' || status.state === 'retrying');
   const labelNames = ['projection'] as const;
   const gauge = (name: string, help: string, value: (status: ProjectionStatusLike) => number): void => {
     new Gauge({
