@@ -8,7 +8,7 @@ import { EventHandlingError } from '../runner/projection.js';
 import type { ExecutionFold, ExecutionRecord } from './fold.js';
 import { evolveExecution } from './fold.js';
 import type { Fields } from './sql.js';
-import { checkNamedId, inCategory, keyOf, streamKeyOf, streamKeys, upsertStatement } from './sql.js';
+import { checkNamedId, inCategory, keyOf, loadRows, positionOf, streamKeyOf, upsertStatement, writeRows } from './sql.js';
 
 export const EXECUTIONS_PROJECTION = 'executions';
 export const EXECUTION_CACHE_KIND = 'execution';
@@ -49,30 +49,14 @@ function fold(event: RecordedEvent, records: Map<string, ExecutionRecord>, chang
   }
 }
 
-interface StoredRow extends ExecutionRow {
-  readonly tenant: string;
-  readonly fold: ExecutionFold;
-  readonly last_commit: string;
-  readonly last_prepare: string;
-}
-
 async function loadRecords(tx: pg.PoolClient, events: readonly RecordedEvent[]): Promise<Map<string, ExecutionRecord>> {
-  const [tenants, ids] = streamKeys(events);
-  const result = await tx.query<StoredRow>(
-    `SELECT tenant, ${EXECUTION_COLUMNS}, fold, last_commit, last_prepare
-     FROM iwf_read.executions JOIN unnest($1::text[], $2::text[]) AS k(tenant, execution_id) USING (tenant, execution_id)`,
-    [tenants, ids],
+  const rows = await loadRows<ExecutionRow & { fold: ExecutionFold }>(tx, 'iwf_read.executions', 'execution_id', `${EXECUTION_COLUMNS}, fold`, events);
+  return new Map(
+    rows.map((row) => [
+      keyOf({ tenant: row.tenant, id: row.execution_id }),
+      { tenant: row.tenant, view: toExecutionView(row), fold: row.fold, position: positionOf(row) },
+    ]),
   );
-  const records = new Map<string, ExecutionRecord>();
-  for (const row of result.rows) {
-    records.set(keyOf({ tenant: row.tenant, id: row.execution_id }), {
-      tenant: row.tenant,
-      view: toExecutionView(row),
-      fold: row.fold,
-      position: { commit: BigInt(row.last_commit), prepare: BigInt(row.last_prepare) },
-    });
-  }
-  return records;
 }
 
 const EXECUTION_FIELDS: Fields = [
@@ -85,15 +69,7 @@ const EXECUTION_FIELDS: Fields = [
 const UPSERT_EXECUTIONS = upsertStatement('iwf_read.executions', EXECUTION_FIELDS, ['tenant', 'execution_id'], ['started_at']);
 
 async function upsertExecutions(tx: pg.PoolClient, records: readonly ExecutionRecord[]): Promise<void> {
-  if (records.length === 0) return;
-  const rows = records.map((record) => ({
-    ...record.view,
-    tenant: record.tenant,
-    fold: record.fold,
-    last_commit: record.position.commit.toString(),
-    last_prepare: record.position.prepare.toString(),
-  }));
-  await tx.query(UPSERT_EXECUTIONS, [JSON.stringify(rows)]);
+  await writeRows(tx, UPSERT_EXECUTIONS, records, (record) => ({ fold: record.fold }));
 }
 
 interface CountDelta {

@@ -1,4 +1,5 @@
-import type { RecordedEvent } from '@iwf/contracts';
+import type pg from 'pg';
+import type { LogPosition, RecordedEvent } from '@iwf/contracts';
 import { parseStreamId } from '@iwf/contracts';
 
 /**
@@ -58,4 +59,55 @@ export const inCategory = (events: readonly RecordedEvent[], category: string): 
 export function checkNamedId(event: RecordedEvent, field: string, id: string): void {
   const named = (event.data as Record<string, unknown> | null)?.[field];
   if (named !== id) throw new Error(`event names ${field} ${String(named)}, its stream ${id}`);
+}
+
+/** Columns every read-model row carries beside its view. */
+export interface StoredColumns {
+  readonly tenant: string;
+  readonly last_commit: string;
+  readonly last_prepare: string;
+}
+
+export const positionOf = (row: StoredColumns): LogPosition => ({ commit: BigInt(row.last_commit), prepare: BigInt(row.last_prepare) });
+
+/** The rows of the streams a batch touches, in one statement. */
+export async function loadRows<Row extends pg.QueryResultRow>(
+  tx: pg.PoolClient,
+  table: string,
+  idColumn: string,
+  columns: string,
+  events: readonly RecordedEvent[],
+): Promise<(Row & StoredColumns)[]> {
+  const [tenants, ids] = streamKeys(events);
+  const result = await tx.query<Row & StoredColumns>(
+    `SELECT tenant, ${columns}, last_commit, last_prepare
+     FROM ${table} JOIN unnest($1::text[], $2::text[]) AS k(tenant, ${idColumn}) USING (tenant, ${idColumn})`,
+    [tenants, ids],
+  );
+  return result.rows;
+}
+
+/** A folded row: the view it shows, its tenant, the position of its last event. */
+export interface ViewRecord<View> {
+  readonly tenant: string;
+  readonly view: View;
+  readonly position: LogPosition;
+}
+
+/** Writes records with an upsert statement; `extra` adds columns that are not part of the view. */
+export async function writeRows<View extends object, R extends ViewRecord<View>>(
+  tx: pg.PoolClient,
+  statement: string,
+  records: readonly R[],
+  extra: (record: R) => Record<string, unknown> = () => ({}),
+): Promise<void> {
+  if (records.length === 0) return;
+  const rows = records.map((record) => ({
+    ...record.view,
+    ...extra(record),
+    tenant: record.tenant,
+    last_commit: record.position.commit.toString(),
+    last_prepare: record.position.prepare.toString(),
+  }));
+  await tx.query(statement, [JSON.stringify(rows)]);
 }

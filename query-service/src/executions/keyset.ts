@@ -31,6 +31,12 @@ export class Filters {
     return this;
   }
 
+  /** Adds a clause without a parameter. */
+  require(sql: string): this {
+    this.clauses.push(sql);
+    return this;
+  }
+
   param(value: unknown): string {
     this.params.push(value);
     return `$${this.params.length}`;

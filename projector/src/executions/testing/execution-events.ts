@@ -182,3 +182,18 @@ export const retried = (from_step_id: string, run: number, at: string): Executio
   type: 'ExecutionRetried',
   data: { from_step_id, run, by: 'alice', at },
 });
+
+const TIME_FIELDS = ['at', 'started_at', 'retry_at', 'expires_at', 'timeout_at'] as const;
+
+/** The same history, `seconds` later: every time the events carry moves, durations stay. */
+export function shiftTimes(events: readonly ExecutionEvent[], seconds: number): ExecutionEvent[] {
+  const shift = (text: string): string => new Date(Date.parse(text) + seconds * 1000).toISOString();
+  return events.map((event) => {
+    const data: Record<string, unknown> = { ...event.data };
+    for (const field of TIME_FIELDS) {
+      const value = data[field];
+      if (typeof value === 'string') data[field] = shift(value);
+    }
+    return { ...event, data } as ExecutionEvent;
+  });
+}
