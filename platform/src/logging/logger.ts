@@ -1,6 +1,6 @@
 import { pino, type Logger } from 'pino';
 import pretty from 'pino-pretty';
-import { redactSecrets } from '../observability/logging/redact.js';
+import { redactSecrets, redactString } from '../observability/logging/redact.js';
 import { traceFields } from '../observability/logging/trace-fields.js';
 
 export interface LoggerOptions {
@@ -33,6 +33,8 @@ export function createLogger(options: LoggerOptions): Logger {
     // Every line names the trace it belongs to; secrets are scrubbed at any depth.
     mixin: traceFields,
     formatters: { level: (label: string) => ({ level: label }), log: (object: Record<string, unknown>) => redactSecrets(object) },
+    // Serializers (fastify's request one among them) run after `log`; the written line is scrubbed too.
+    hooks: { streamWrite: redactString },
   };
   return destination ? pino(settings, destination) : pino(settings);
 }

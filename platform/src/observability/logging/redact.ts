@@ -8,7 +8,8 @@ export const CENSOR = '[redacted]';
 const SECRET_KEY = /(^|[-_])pass(wd|word|phrase)?($|[-_])|password|secret|token|api[-_]?key|authorization|cookie|credential|private[-_]?key|signature/i;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
 const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+/g;
-const SECRET_PARAM = /([?&](?:[a-z_]*token|api[-_]?key|apikey|key|secret|password|signature|code)=)[^&#\s]*/gi;
+// Stops at quotes and backslashes too, so it also applies to a whole JSON line.
+const SECRET_PARAM = /([?&](?:[a-z_]*token|api[-_]?key|apikey|key|secret|password|signature|code)=)[^&#\s"\\]*/gi;
 const MAX_DEPTH = 12;
 
 export function redactSecrets<T>(value: T): T {

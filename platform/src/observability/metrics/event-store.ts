@@ -23,8 +23,7 @@ export function instrumentEventStore(store: EventStore, registry: Registry): Eve
   const appended = new Counter({ name: 'iwf_eventstore_appended_events_total', help: 'Events written to the log', labelNames: ['category'], registers: [registry] });
   const conflicts = new Counter({
     name: 'iwf_eventstore_append_conflicts_total',
-    help: 'Appends refused because the stream was not at the expected revision',
-    labelNames: ['category'],
+    help: 'Appends refused because the stream was not at the expected revision (command handling retries them)',
     registers: [registry],
   });
   const duration = new Histogram({
@@ -49,7 +48,7 @@ export function instrumentEventStore(store: EventStore, registry: Registry): Eve
         } catch (error) {
           const outcome = outcomeOf(error);
           appends.inc({ outcome });
-          if (outcome === 'conflict') conflicts.inc({ category: streamCategory(streamId) });
+          if (outcome === 'conflict') conflicts.inc();
           throw error;
         } finally {
           stop();
