@@ -36,10 +36,10 @@ function environment(): NodeJS.ProcessEnv {
 }
 
 /** Resolves with the "iwf dev is ready" log line; rejects if the process ends before it. */
-function readyLine(process: ChildProcess): Promise<ReadyLine> {
+function readyLine(server: ChildProcess): Promise<ReadyLine> {
   return new Promise((resolve, reject) => {
-    if (!process.stdout) return reject(new Error('no stdout'));
-    const lines = createInterface({ input: process.stdout });
+    if (!server.stdout) return reject(new Error('no stdout'));
+    const lines = createInterface({ input: server.stdout });
     lines.on('line', (line) => {
       output.push(line);
       try {
@@ -49,7 +49,7 @@ function readyLine(process: ChildProcess): Promise<ReadyLine> {
         // Not a log line; kept in `output` for the failure message.
       }
     });
-    process.once('exit', (code, signal) => reject(new Error(`iwf dev exited (${code ?? signal}) before it was ready:\n${output.join('\n')}`)));
+    server.once('exit', (code, signal) => reject(new Error(`iwf dev exited (${code ?? signal}) before it was ready:\n${output.join('\n')}`)));
   });
 }
 
