@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { EventStore, LogPosition, RecordedEvent, StreamCategory } from '@iwf/contracts';
-import { streamId, upcastRecorded } from '@iwf/contracts';
+import { comparePositions, streamId, upcastRecorded } from '@iwf/contracts';
 import { createPostgresEventStore, eventStoreMigrations } from '@iwf/command-service/event-store/index';
 import { migrateUp } from '@iwf/platform/db/migrations';
 import type { TestDatabase } from '@iwf/platform/testing/database';
@@ -36,10 +36,11 @@ export async function createReadModelHarness(label: string): Promise<ReadModelHa
   await migrateUp(pool, readModelMigrations);
   const store = createPostgresEventStore({ pool, connectionString: db.url, onError: () => undefined });
   const reached = new Map<string, LogPosition>();
+  let appended: LogPosition | undefined;
 
   const applyAll = async (projection: Projection, after: LogPosition | undefined, batchSize: number): Promise<CacheUpdate[]> => {
     // As the runner does: handlers see events in their current schema version.
-    const events = (await readFrom(store, after)).map(upcastRecorded);
+    const events = (await readFrom(store, after, appended)).map(upcastRecorded);
     const updates: CacheUpdate[] = [];
     for (let start = 0; start < events.length; start += batchSize) {
       updates.push(...(await applyBatch(pool, projection, events.slice(start, start + batchSize))));
@@ -55,6 +56,7 @@ export async function createReadModelHarness(label: string): Promise<ReadModelHa
     store,
     async append(category, tenant, id, events, actor) {
       const result = await store.append(streamId(category, tenant, id), events.map((event) => toNewEvent(tenant, event, actor)), 'any');
+      if (!appended || comparePositions(result.position, appended) > 0) appended = result.position;
       return result.position;
     },
     project: (projection, batchSize = 1000) => applyAll(projection, reached.get(projection.name), batchSize),
@@ -67,14 +69,22 @@ export async function createReadModelHarness(label: string): Promise<ReadModelHa
   };
 }
 
-async function readFrom(store: EventStore, after: LogPosition | undefined): Promise<RecordedEvent[]> {
+/**
+ * Everything after `after` up to `until`. Reads stop at the visibility horizon, which any open
+ * transaction of the server holds back (other test files run beside this one), so this waits.
+ */
+async function readFrom(store: EventStore, after: LogPosition | undefined, until: LogPosition | undefined): Promise<RecordedEvent[]> {
   const events: RecordedEvent[] = [];
+  const deadline = Date.now() + 10_000;
   for (let from = after; ; ) {
     const page = await store.readAll({ after: from, max_count: 500 });
     events.push(...page);
-    const last = page[page.length - 1];
-    if (!last) return events;
-    from = last.position;
+    from = page[page.length - 1]?.position ?? from;
+    if (!until || (from && comparePositions(from, until) >= 0)) return events;
+    if (page.length === 0) {
+      if (Date.now() > deadline) throw new Error('appended events did not become readable within 10 s');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   }
 }
 
