@@ -1,14 +1,14 @@
 import type pg from 'pg';
 import type { LogPosition, RecordedEvent } from '@iwf/contracts';
 import { comparePositions, upcastRecorded } from '@iwf/contracts';
+import type { ParkedEvent } from '../parking/isolate.js';
 import { commitBatch } from './batch.js';
 import type { BatchOutcome } from './batch.js';
 import type { CacheWriter } from './cache-writer.js';
 import type { Checkpoint } from './checkpoints.js';
-import { isTransientError } from './errors.js';
+import { LostLeadershipError, isTransientError } from './errors.js';
 import type { RunnerLogger } from './logger.js';
 import type { Projection } from './projection.js';
-import { EventHandlingError } from './projection.js';
 
 /** Channel the query service LISTENs on; the payload is the projection's name. */
 export const PROJECTION_CHANNEL = 'iwf_projection';
@@ -19,6 +19,8 @@ export interface ApplierContext {
   readonly cache: CacheWriter;
   readonly logger: RunnerLogger;
   readonly upcast?: ((event: RecordedEvent) => RecordedEvent) | undefined;
+  /** Park events the projection cannot apply instead of stopping on them. */
+  readonly park: boolean;
   /** Throws when retrying must end: the runner is stopping or has lost its lock. */
   readonly assertActive: () => void;
   readonly waitToRetry: (error: unknown, attempt: number) => Promise<void>;
@@ -74,6 +76,7 @@ export class BatchApplier {
     this.lastBatchAt = new Date();
     if (outcome.committed) {
       this.eventsApplied += events.length;
+      this.reportParked(outcome.parked);
       await this.context.cache.write(outcome.updates);
     } else {
       // Committed by an attempt whose answer was lost; its cache writes never happened.
@@ -82,29 +85,37 @@ export class BatchApplier {
     await this.notify();
   }
 
-  /** Drops events at or before the checkpoint (redelivered) and upcasts the rest. */
-  private fresh(batch: readonly RecordedEvent[]): RecordedEvent[] {
+  /** Drops events at or before the checkpoint (redelivered); upcasting happens in the batch. */
+  private fresh(batch: readonly RecordedEvent[]): readonly RecordedEvent[] {
     const after = this.position;
-    const events = after ? batch.filter((event) => comparePositions(event.position, after) > 0) : batch;
-    const upcast = this.context.upcast ?? upcastRecorded;
-    return events.map((event) => {
-      try {
-        return upcast(event);
-      } catch (error) {
-        throw new EventHandlingError(this.context.projection.name, event, error);
-      }
-    });
+    return after ? batch.filter((event) => comparePositions(event.position, after) > 0) : batch;
   }
 
+  /** A batch that fails whole is tried again event by event, so only the bad events are parked. */
   private async commitWithRetry(events: readonly RecordedEvent[]): Promise<BatchOutcome> {
+    const { park } = this.context;
+    const upcast = this.context.upcast ?? upcastRecorded;
+    let isolate = false;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await commitBatch(this.context.pool, this.context.projection, this.position, events);
+        return await commitBatch(this.context.pool, this.context.projection, this.position, events, { upcast, park, isolate });
       } catch (error) {
+        if (park && !isolate && !isTransientError(error) && !(error instanceof LostLeadershipError)) {
+          isolate = true;
+          continue;
+        }
         if (!isTransientError(error)) throw error;
         this.context.assertActive();
         await this.context.waitToRetry(error, attempt);
       }
+    }
+  }
+
+  private reportParked(parked: readonly ParkedEvent[]): void {
+    for (const { event, reason, error } of parked) {
+      if (reason !== 'failed') continue;
+      const fields = { projection: this.context.projection.name, stream_id: event.stream_id, stream_revision: event.stream_revision, event_type: event.type, error };
+      this.context.logger.warn(fields, 'event parked; later events of its stream wait for `iwf parked replay`');
     }
   }
 

@@ -1,26 +1,40 @@
 import type pg from 'pg';
 import type { LogPosition, RecordedEvent } from '@iwf/contracts';
 import { comparePositions } from '@iwf/contracts';
+import type { ParkedEvent, Upcast } from '../parking/isolate.js';
+import { applyIsolated, holdBack, upcastNamed } from '../parking/isolate.js';
+import { heldStreams, recordParked } from '../parking/store.js';
 import { advanceCheckpoint, lockCheckpoint } from './checkpoints.js';
 import { LostLeadershipError, isTransientError } from './errors.js';
 import type { CacheUpdate, Projection } from './projection.js';
 
 /** The batch committed with these cache updates, or had already committed before (its answer lost). */
-export type BatchOutcome = { readonly committed: true; readonly updates: CacheUpdate[] } | { readonly committed: false };
+export type BatchOutcome =
+  | { readonly committed: true; readonly updates: CacheUpdate[]; readonly parked: ParkedEvent[] }
+  | { readonly committed: false };
+
+export interface BatchOptions {
+  readonly upcast: Upcast;
+  /** Park events that cannot be applied (and hold back later events of their streams). */
+  readonly park: boolean;
+  /** Apply event by event, parking the ones that fail: the retry of a batch that failed whole. */
+  readonly isolate: boolean;
+}
 
 /**
  * Applies one batch and advances the checkpoint in one transaction. The checkpoint row is
  * locked and must still be where this runner left it: if another instance moved it, this one
- * has lost leadership and nothing is written.
+ * has lost leadership and nothing is written. Parked events pass the checkpoint too.
  */
 export async function commitBatch(
   pool: pg.Pool,
   projection: Projection,
   expected: LogPosition | undefined,
   events: readonly RecordedEvent[],
+  options: BatchOptions,
 ): Promise<BatchOutcome> {
   const last = events[events.length - 1]?.position;
-  if (!last) return { committed: true, updates: [] };
+  if (!last) return { committed: true, updates: [], parked: [] };
   const client = await pool.connect();
   // Errors of a checked-out connection also fail the running query; this keeps them from crashing the process.
   const ignore = (): void => undefined;
@@ -34,10 +48,11 @@ export async function commitBatch(
       return { committed: false };
     }
     if (!checkpoint || !samePosition(checkpoint.position, expected)) throw new LostLeadershipError(projection.name);
-    const updates = await projection.apply(client, events);
+    const { updates, parked } = await applyBatch(client, projection, events, options);
+    if (parked.length > 0) await recordParked(client, projection.name, parked);
     await advanceCheckpoint(client, projection.name, last, events.length);
     await client.query('COMMIT');
-    return { committed: true, updates };
+    return { committed: true, updates, parked };
   } catch (error) {
     if (isTransientError(error)) broken = error;
     else await client.query('ROLLBACK').catch((rollbackError: unknown) => (broken = rollbackError));
@@ -47,6 +62,24 @@ export async function commitBatch(
     // A connection that failed mid-transaction is destroyed rather than handed to the next user.
     client.release(broken === undefined ? undefined : broken instanceof Error ? broken : true);
   }
+}
+
+async function applyBatch(
+  tx: pg.PoolClient,
+  projection: Projection,
+  events: readonly RecordedEvent[],
+  options: BatchOptions,
+): Promise<{ updates: CacheUpdate[]; parked: ParkedEvent[] }> {
+  if (!options.park) return { updates: await projection.apply(tx, events.map((event) => upcastNamed(projection, event, options.upcast))), parked: [] };
+  // Read under the checkpoint lock, so a concurrent `iwf parked replay` is either all seen or not begun.
+  const held = await heldStreams(tx, projection.name);
+  const { apply, parked } = holdBack(events, held);
+  if (options.isolate) {
+    const isolated = await applyIsolated(tx, projection, apply, held, options.upcast);
+    return { updates: isolated.updates, parked: [...parked, ...isolated.parked] };
+  }
+  const updates = apply.length === 0 ? [] : await projection.apply(tx, apply.map((event) => upcastNamed(projection, event, options.upcast)));
+  return { updates, parked };
 }
 
 function samePosition(a: LogPosition | undefined, b: LogPosition | undefined): boolean {

@@ -19,6 +19,13 @@ export interface RunnerOptions {
   readonly cacheWriter?: CacheWriterOptions;
   /** Brings an old event schema up to date before handlers see it; the event registry's by default. */
   readonly upcast?: (event: RecordedEvent) => RecordedEvent;
+  /**
+   * What an event the projection cannot apply does: `park` (default) records it in
+   * `iwf_read.parked_events`, holds back the rest of its stream and carries on; `stop` fails the runner.
+   */
+  readonly poison?: 'park' | 'stop';
+  /** Rebuild blue/green when the stored model has another version (default); false refuses to start. */
+  readonly rebuildOnVersionChange?: boolean;
   /** How often the head of the log is sampled for `lag_seconds`. */
   readonly statusIntervalMs?: number;
 }

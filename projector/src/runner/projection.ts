@@ -22,6 +22,12 @@ export interface Projection {
   readonly version: number;
   /** Cache kinds (the `kind` of `cacheKey`) this projection writes; cleared when it starts. */
   readonly cacheKinds: readonly string[];
+  /**
+   * The model's tables in `iwf_read`, named in its SQL as `iwf_read.<table>`. A rebuild or a
+   * verify builds copies of exactly these elsewhere and points the handler's SQL at them;
+   * a projection without them can be run but not rebuilt or verified.
+   */
+  readonly tables?: readonly string[];
   apply(tx: pg.PoolClient, events: readonly RecordedEvent[]): Promise<CacheUpdate[]>;
 }
 

@@ -17,9 +17,9 @@ const quiet: RunnerLogger = { info: () => undefined, warn: () => undefined, erro
 let fx: ProjectorFixture;
 const runners: ProjectionRunner[] = [];
 
-function start(cache: Cache = createMemoryCache(), name = 'workflows', logger = quiet): ProjectionRunner {
+function start(cache: Cache = createMemoryCache(), name = 'workflows', logger = quiet, poison: 'park' | 'stop' = 'park'): ProjectionRunner {
   const projection = name === workflowsProjection.name ? workflowsProjection : { ...workflowsProjection, name };
-  const runner = new ProjectionRunner({ projection, store: fx.store, pool: fx.pool, cache, logger, lockRetryMs: 50, statusIntervalMs: 50 });
+  const runner = new ProjectionRunner({ projection, store: fx.store, pool: fx.pool, cache, logger, lockRetryMs: 50, statusIntervalMs: 50, poison });
   runner.done.catch(() => undefined);
   runners.push(runner);
   return runner;
@@ -134,8 +134,8 @@ describe('projection runner', () => {
     });
   });
 
-  it('stops loudly on an event its handler cannot apply, naming the event, and keeps the checkpoint before it', async () => {
-    const runner = start(createMemoryCache(), 'workflows_strict');
+  it('with poison: stop, stops loudly on an event its handler cannot apply, naming the event, and keeps the checkpoint before it', async () => {
+    const runner = start(createMemoryCache(), 'workflows_strict', quiet, 'stop');
     await eventually(() => caughtUp('workflows_strict'), Boolean);
     const before = await fx.store.headPosition();
     await fx.append('t3', 'ghost', [enabled('ghost', '2024-03-01T00:00:00Z')]);

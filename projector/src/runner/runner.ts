@@ -1,9 +1,10 @@
 import { formatPosition } from '@iwf/contracts';
 import type { Subscription } from '@iwf/contracts';
+import { rebuildProjection } from '../rebuild/rebuild.js';
 import { ProjectionLock } from './advisory-lock.js';
 import { BatchApplier } from './applier.js';
 import { CacheWriter } from './cache-writer.js';
-import { ensureCheckpoint } from './checkpoints.js';
+import { ensureCheckpoint, readCheckpoint } from './checkpoints.js';
 import type { Checkpoint } from './checkpoints.js';
 import { LostLeadershipError, StopRequestedError, backoffDelay, isTransientError } from './errors.js';
 import type { RunnerLogger } from './logger.js';
@@ -17,8 +18,10 @@ export { PROJECTION_CHANNEL } from './applier.js';
 
 /**
  * Keeps one projection up to date: takes the projection's lock (or stands by), then feeds it
- * the log from its checkpoint, one transaction per batch. `done` settles when it stops;
- * it rejects only when the runner failed for good (a handler error, a version mismatch).
+ * the log from its checkpoint, one transaction per batch. A model stored at another version
+ * than the code's is first rebuilt blue/green. Events the handler cannot apply are parked
+ * (unless `poison: 'stop'`). `done` settles when it stops; it rejects only when the runner
+ * failed for good.
  */
 export class ProjectionRunner {
   readonly done: Promise<void>;
@@ -27,6 +30,7 @@ export class ProjectionRunner {
   private lastError: string | undefined;
   private subscription: Subscription | undefined;
   private applier: BatchApplier | undefined;
+  private rebuild: AbortController | undefined;
   private readonly startedAt = new Date();
   private readonly lock: ProjectionLock;
   private readonly cache: CacheWriter;
@@ -46,6 +50,7 @@ export class ProjectionRunner {
   async stop(): Promise<void> {
     this.stopping = true;
     this.sleeper.wakeAll();
+    this.rebuild?.abort();
     await this.subscription?.stop();
     await this.done.catch(() => undefined);
   }
@@ -97,10 +102,8 @@ export class ProjectionRunner {
   /** Runs as the active instance until stopped or until the lock is lost. */
   private async activate(): Promise<void> {
     const { projection, pool, store } = this.options;
-    const checkpoint = await ensureCheckpoint(pool, projection.name, projection.version);
-    if (checkpoint.version !== projection.version) {
-      throw new Error(`projection ${projection.name} is stored at version ${checkpoint.version}, code is at ${projection.version}: rebuild it`);
-    }
+    let checkpoint = await ensureCheckpoint(pool, projection.name, projection.version);
+    if (checkpoint.version !== projection.version) checkpoint = await this.rebuildForVersion(checkpoint);
     // Entries written before a crash may be older than what committed; start from an empty cache.
     await this.cache.clear();
     const applier = this.createApplier(checkpoint);
@@ -124,6 +127,35 @@ export class ProjectionRunner {
     if (!this.stopping) throw new LostLeadershipError(projection.name);
   }
 
+  /** The model on disk was built by another version of the projection: build this one beside it and swap. */
+  private async rebuildForVersion(stored: Checkpoint): Promise<Checkpoint> {
+    const { projection, pool, store } = this.options;
+    const versions = { projection: projection.name, stored_version: stored.version, version: projection.version };
+    if (this.options.rebuildOnVersionChange === false || !projection.tables?.length) {
+      throw new Error(`projection ${projection.name} is stored at version ${stored.version}, code is at ${projection.version}: run iwf rebuild ${projection.name}`);
+    }
+    this.state = 'rebuilding';
+    this.logger.info(versions, 'projection version changed; rebuilding it beside the live model');
+    const abort = new AbortController();
+    this.rebuild = abort;
+    try {
+      const result = await rebuildProjection({ pool, store, projection, upcast: this.options.upcast, park: this.park, signal: abort.signal });
+      this.logger.info({ ...versions, events: result.events, parked: result.parked, seconds: result.seconds }, 'projection rebuilt and swapped in');
+    } catch (error) {
+      if (!abort.signal.aborted) throw error;
+      throw this.stopping ? new StopRequestedError() : new LostLeadershipError(projection.name);
+    } finally {
+      this.rebuild = undefined;
+    }
+    const checkpoint = await readCheckpoint(pool, projection.name);
+    if (!checkpoint) throw new Error(`checkpoint of ${projection.name} vanished after its rebuild`);
+    return checkpoint;
+  }
+
+  private get park(): boolean {
+    return (this.options.poison ?? 'park') === 'park';
+  }
+
   private createApplier(checkpoint: Checkpoint): BatchApplier {
     const applier = new BatchApplier(
       {
@@ -132,6 +164,7 @@ export class ProjectionRunner {
         cache: this.cache,
         logger: this.logger,
         upcast: this.options.upcast,
+        park: this.park,
         assertActive: () => {
           if (this.stopping) throw new StopRequestedError();
           if (!this.lock.held) throw new LostLeadershipError(this.options.projection.name);
@@ -165,6 +198,7 @@ export class ProjectionRunner {
 
   private lockLost(error: Error): void {
     this.logger.warn({ err: error, projection: this.options.projection.name }, 'projection lock lost; stepping down');
+    this.rebuild?.abort();
     void this.subscription?.stop();
   }
 }

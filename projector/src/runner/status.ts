@@ -6,6 +6,8 @@ export type RunnerState =
   /** Another instance holds the projection's lock; this one waits to take over. */
   | 'standby'
   | 'active'
+  /** Building a new version of the model beside the live one (the live one keeps answering). */
+  | 'rebuilding'
   /** Waiting out a transient failure before trying again. */
   | 'retrying'
   | 'stopped'

@@ -20,6 +20,7 @@ export const workflowsProjection: Projection = {
   name: WORKFLOWS_PROJECTION,
   version: 1,
   cacheKinds: [WORKFLOW_CACHE_KIND],
+  tables: ['workflows', 'workflow_versions'],
   async apply(tx, events) {
     const relevant = events.filter((event) => parseStreamId(event.stream_id)?.category === 'workflow');
     if (relevant.length === 0) return [];
