@@ -19,6 +19,7 @@ export const approvalsProjection: Projection = {
   name: APPROVALS_PROJECTION,
   version: 1,
   cacheKinds: [APPROVAL_CACHE_KIND, PENDING_APPROVALS_CACHE_KIND],
+  tables: ['approvals', 'approval_role_sets'],
   async apply(tx, events) {
     const relevant = inCategory(events, 'approval');
     if (relevant.length === 0) return [];

@@ -22,6 +22,7 @@ export const executionsProjection: Projection = {
   name: EXECUTIONS_PROJECTION,
   version: 1,
   cacheKinds: [EXECUTION_CACHE_KIND],
+  tables: ['executions', 'execution_counts'],
   async apply(tx, events) {
     const relevant = inCategory(events, 'execution');
     if (relevant.length === 0) return [];

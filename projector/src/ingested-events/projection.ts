@@ -23,6 +23,7 @@ export const ingestedEventsProjection: Projection = {
   name: INGESTED_EVENTS_PROJECTION,
   version: 1,
   cacheKinds: [],
+  tables: ['ingested_events'],
   async apply(tx, events) {
     const relevant = inCategory(events, 'ingest');
     if (relevant.length === 0) return [];

@@ -16,6 +16,7 @@ export const rulesProjection: Projection = {
   name: RULES_PROJECTION,
   version: 1,
   cacheKinds: [],
+  tables: ['rules'],
   async apply(tx, events) {
     const relevant = inCategory(events, 'rule');
     if (relevant.length === 0) return [];
