@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { EventStore } from '@iwf/contracts';
+import type { Engine } from './engine/runtime/engine.js';
 
 /** What the command side needs from the outside world; passed in, never imported. */
 export interface CommandServiceDeps {
@@ -7,4 +8,6 @@ export interface CommandServiceDeps {
   readonly pool: pg.Pool;
   readonly clock: () => Date;
   readonly newId: () => string;
+  /** The engine runtime: ingest, executions, approvals and rules routes need it, workflow commands feed its trigger index. */
+  readonly engine?: Engine | undefined;
 }

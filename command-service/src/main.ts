@@ -11,6 +11,7 @@ import { startTracing } from '@iwf/platform/observability/tracing/tracing';
 import { registerCommandService } from './app.js';
 import { createPostgresEventStore, eventStoreMigrations } from './event-store/index.js';
 import { commandMigrations } from './idempotency/migrations.js';
+import { engineMigrations, startEngine } from './engine/runtime/start.js';
 import { SERVICE_VERSION } from './version.js';
 
 /** The command service alone: writes only. */
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
   const tracing = startTracing({ endpoint: config.otel.endpoint, serviceName: config.otel.serviceName ?? 'command-service', serviceVersion: SERVICE_VERSION, sampleRatio: config.otel.sampleRatio });
   const logger = createLogger({ level: config.logLevel, name: 'command-service', format: config.logFormat });
   const observability = createObservability({ service: 'command-service', config, logger });
-  const pool = await openDatabase(config, logger, [eventStoreMigrations, commandMigrations]);
+  const pool = await openDatabase(config, logger, [eventStoreMigrations, commandMigrations, engineMigrations]);
   observability.watchPool(pool);
   const probe = observability.probe({ postgres: () => pool.query('SELECT 1') });
   const store = observability.instrumentStore(createPostgresEventStore({ pool, connectionString: config.databaseUrl, onError: (error) => logger.warn({ err: error }, 'event store') }));
@@ -27,7 +28,8 @@ async function main(): Promise<void> {
   await registerOpenApi(app, { title: 'Intelligent Workflows command API', version: SERVICE_VERSION });
   await observability.instrumentApp(app);
   registerHealthRoutes(app, SERVICE_VERSION, { postgres: async () => void (await pool.query('SELECT 1')) });
-  await registerCommandService(app, { store, pool, clock: () => new Date(), newId: randomUUID });
+  const { engine, resource: engineResource } = startEngine({ store, pool, logger, clock: () => new Date(), newId: randomUUID });
+  await registerCommandService(app, { store, pool, clock: () => new Date(), newId: randomUUID, engine });
   const metrics = await observability.listen();
   const address = await serve(app, {
     host: config.host,
@@ -39,6 +41,7 @@ async function main(): Promise<void> {
       { name: 'postgres', close: () => pool.end() },
       { name: 'event store', close: () => store.close() },
       probe,
+      engineResource,
     ],
   });
   logger.info({ address }, 'command service listening');

@@ -93,9 +93,12 @@ function parseDocument(body: unknown): WorkflowDocument {
 async function run(deps: CommandServiceDeps, request: FastifyRequest, workflowId: string, command: WorkflowCommand) {
   if (!isValidId(workflowId)) throw new DomainError('not_found', `No workflow ${workflowId}.`);
   const tenant = principalOf(request).tenant;
-  return handleCommand(commandContext(deps, eventMetadataFor(request)), workflowDecider, {
+  const outcome = await handleCommand(commandContext(deps, eventMetadataFor(request)), workflowDecider, {
     streamId: streamId('workflow', tenant, workflowId),
     command,
     ifMatch: ifMatchRevision(request),
   });
+  // Ingest reads triggers from the engine's index, so it must be current before we answer.
+  await deps.engine?.workflowCommitted(tenant, outcome.revision, outcome.state);
+  return outcome;
 }

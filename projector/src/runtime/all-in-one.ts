@@ -10,6 +10,7 @@ import { connectCache } from '@iwf/platform/redis/connect';
 import { openDatabase } from '@iwf/platform/runtime/database';
 import type { Closeable } from '@iwf/platform/runtime/serve';
 import { createObservability, type Observability } from '@iwf/platform/observability/service';
+import { engineMigrations, startEngine } from '@iwf/command-service/engine/runtime/start';
 import { readModelMigrations } from '../read-models.js';
 import { startProjectorRole } from './projector-role.js';
 
@@ -25,14 +26,14 @@ export interface AllInOne {
 export async function buildAllInOne(config: Config, logger: Logger): Promise<AllInOne> {
   const resources: Closeable[] = [];
   const observability = createObservability({ service: 'iwf-dev', config, logger });
-  const pool = await openDatabase(config, logger, [eventStoreMigrations, commandMigrations, readModelMigrations]);
+  const pool = await openDatabase(config, logger, [eventStoreMigrations, commandMigrations, engineMigrations, readModelMigrations]);
   resources.push({ name: 'postgres', close: () => pool.end() });
   observability.watchPool(pool);
   const store = observability.instrumentStore(
     createPostgresEventStore({ pool, connectionString: config.databaseUrl, onError: (error) => logger.warn({ err: error }, 'event store') }),
   );
   resources.push({ name: 'event store', close: () => store.close() });
-  const cache = await connectCache(config.redisUrl, logger);
+  const cache = await connectCache(config.redisUrl, logger, { namespace: config.cacheNamespace });
   resources.push({ name: 'cache', close: () => cache.close() });
   const onCacheResult = observability.watchCache(cache);
   const redis = cache.redis;
@@ -50,7 +51,9 @@ export async function buildAllInOne(config: Config, logger: Logger): Promise<All
     postgres: async () => void (await pool.query('SELECT 1')),
     ...(cache.redis ? { redis: async () => void (await cache.redis?.ping()) } : {}),
   });
-  await registerCommandService(app, { store, pool, clock: () => new Date(), newId: randomUUID });
+  const { engine, resource: engineResource } = startEngine({ store, pool, logger, clock: () => new Date(), newId: randomUUID });
+  resources.push(engineResource);
+  await registerCommandService(app, { store, pool, clock: () => new Date(), newId: randomUUID, engine });
   await registerQueryService(app, { pool, cache: cache.cache, onCacheResult }, { watcher, defaultWaitMs: config.minPositionWaitMs });
   return { app, resources, observability };
 }

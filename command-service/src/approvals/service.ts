@@ -1,0 +1,128 @@
+import type pg from 'pg';
+import type { ApprovalCommand, ApprovalEffectRequest, ApprovalEvent, EventStore, JsonRecord, LogPosition, Principal } from '@iwf/contracts';
+import { APPROVAL_BUSINESS_EVENT_TYPES, currentSchemaVersion, streamId, upcastRecorded } from '@iwf/contracts';
+import type { CommandOutcome } from '../command-handling/handle-command.js';
+import { handleCommand } from '../command-handling/handle-command.js';
+import type { ApprovalState } from '../engine/domain/execution/index.js';
+import { approvalDecider } from '../engine/domain/execution/index.js';
+import type { Actor, ExecutionRunner } from '../engine/runtime/execution-runner.js';
+import { engineIds } from '../engine/runtime/ids.js';
+import { laterPosition } from '../engine/runtime/settle.js';
+import { dropTimer, scheduleApprovalExpiry } from '../engine/runtime/timers.js';
+import type { IngestAnswer, IngestRequest } from '../ingest/ingest.js';
+
+export interface ApprovalDeps {
+  readonly store: EventStore;
+  readonly pool: pg.Pool;
+  readonly runner: ExecutionRunner;
+  readonly clock: () => Date;
+  readonly newId: () => string;
+  readonly ingest: (tenant: string, request: IngestRequest, actor: Actor) => Promise<IngestAnswer>;
+}
+
+type Decided = Exclude<ApprovalState, { status: 'absent' }> & { readonly status: 'approved' | 'rejected' | 'expired' };
+
+export interface DecisionOutcome {
+  readonly state: ApprovalState;
+  readonly revision: number;
+  readonly position: LogPosition | undefined;
+}
+
+/**
+ * The approval aggregate's runtime: creation (an engine effect), decisions (people), expiry
+ * (a timer), and what every decision entails: a business event `approval.<status>` (so
+ * workflows and waits react) and, for an approval step, resolving the execution it blocks.
+ */
+export class ApprovalService {
+  constructor(private readonly deps: ApprovalDeps) {}
+
+  async create(tenant: string, request: ApprovalEffectRequest, actor: Actor): Promise<{ approval_id: string; expires_at: string }> {
+    const outcome = await this.run(tenant, request.approval_id, { type: 'CreateApproval', data: { ...request, now: this.now() } }, actor);
+    if (outcome.state.status === 'pending') await scheduleApprovalExpiry(this.deps.pool, tenant, request.approval_id, outcome.state.expires_at);
+    return { approval_id: request.approval_id, expires_at: request.expires_at };
+  }
+
+  async decide(tenant: string, approvalId: string, principal: Principal, approve: boolean, comment: string | null, actor: Actor): Promise<DecisionOutcome> {
+    const data = { principal, comment, now: this.now() };
+    const outcome = await this.run(tenant, approvalId, approve ? { type: 'ApproveApproval', data } : { type: 'RejectApproval', data }, actor);
+    const followed = await this.followUp(tenant, outcome.state, actor);
+    return { state: outcome.state, revision: outcome.revision, position: laterPosition(outcome.position, followed) };
+  }
+
+  /** The expiry timer is due: expire a pending approval (once), then follow up. */
+  async expire(tenant: string, approvalId: string): Promise<void> {
+    const actor = { actor: 'system:timer' };
+    const outcome = await this.run(tenant, approvalId, { type: 'ExpireApproval', data: { now: this.now() } }, actor);
+    if (outcome.state.status !== 'pending') await this.followUp(tenant, outcome.state, actor);
+  }
+
+  /**
+   * Idempotent: the business event's id is derived from the approval and its decision, and
+   * resolving an execution twice changes nothing. The repair subscription calls it again
+   * for decisions whose process died before following up.
+   */
+  async followUp(tenant: string, state: ApprovalState, actor: Actor): Promise<LogPosition | undefined> {
+    if (state.status === 'absent' || state.status === 'pending') return undefined;
+    const decided = state as Decided;
+    const ingested = await this.deps.ingest(tenant, businessEvent(tenant, decided), { ...actor, actor: actor.actor });
+    let position = ingested.position;
+    if (decided.blocking) {
+      const resolved = await this.deps.runner.send(
+        tenant,
+        decided.execution_id,
+        { type: 'ResolveApproval', data: { approval_id: decided.approval_id, status: decided.status, decided_by: decided.decided_by, comment: decided.comment } },
+        actor,
+      );
+      position = laterPosition(position, resolved.appended > 0 ? resolved.position : undefined);
+    }
+    await dropTimer(this.deps.pool, tenant, 'approval', decided.approval_id);
+    return position;
+  }
+
+  /** The approval as its stream has it now. */
+  async load(tenant: string, approvalId: string): Promise<ApprovalState> {
+    const events = await this.deps.store.readStream(streamId('approval', tenant, approvalId));
+    return events.reduce<ApprovalState>((state, event) => approvalDecider.evolve(state, upcastRecorded(event) as unknown as ApprovalEvent), approvalDecider.initialState);
+  }
+
+  /** Re-arms the expiry of a pending approval (crash repair). */
+  async ensureExpiry(tenant: string, approvalId: string): Promise<void> {
+    const state = await this.load(tenant, approvalId);
+    if (state.status === 'pending') await scheduleApprovalExpiry(this.deps.pool, tenant, approvalId, state.expires_at);
+    else await this.followUp(tenant, state, { actor: 'system:engine' });
+  }
+
+  private run(tenant: string, approvalId: string, command: ApprovalCommand, actor: Actor): Promise<CommandOutcome<ApprovalState>> {
+    const metadata = { tenant, actor: actor.actor, correlation_id: actor.correlation_id ?? this.deps.newId(), causation_id: actor.causation_id };
+    const context = { store: this.deps.store, metadata, newEventId: this.deps.newId, schemaVersionOf: currentSchemaVersion, upcast: upcastRecorded };
+    return handleCommand(context, approvalDecider, { streamId: streamId('approval', tenant, approvalId), command });
+  }
+
+  private now(): string {
+    return this.deps.clock().toISOString();
+  }
+}
+
+/** `approval.approved|rejected|expired` with the approval and its entity (also under the entity's own name, for wait correlation). */
+function businessEvent(tenant: string, state: Decided): IngestRequest {
+  const approval: JsonRecord = {
+    approval_id: state.approval_id,
+    execution_id: state.execution_id,
+    workflow_id: state.workflow_id,
+    step_id: state.step_id,
+    status: state.status,
+    approver_role: state.approver_role,
+    entity: state.entity,
+    entity_id: state.entity_id,
+    reason: state.reason,
+    data: state.data,
+    expires_at: state.expires_at,
+    decided_by: state.decided_by,
+    decided_at: state.decided_at,
+    comment: state.comment,
+  };
+  const payload: Record<string, unknown> = { approval, entity: { type: state.entity, id: state.entity_id } };
+  if (state.entity !== '' && !(state.entity in payload)) payload[state.entity] = { id: state.entity_id };
+  const type = state.status === 'approved' ? 'ApprovalApproved' : state.status === 'rejected' ? 'ApprovalRejected' : 'ApprovalExpired';
+  return { event_type: APPROVAL_BUSINESS_EVENT_TYPES[type], payload, source: 'approvals', event_id: engineIds.approvalEvent(tenant, state.approval_id, state.status) };
+}

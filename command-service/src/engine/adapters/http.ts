@@ -1,0 +1,109 @@
+import type { ExecutionError } from '@iwf/contracts';
+
+export interface OutboundRequest {
+  readonly url: string;
+  readonly method: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: unknown;
+}
+
+export interface HttpSettings {
+  readonly hostMap: ReadonlyMap<string, string>;
+  readonly timeoutMs: number;
+  readonly responseLimitBytes: number;
+}
+
+export type HttpOutcome =
+  | { readonly ok: true; readonly status: number; readonly body: unknown; readonly truncated: boolean }
+  | { readonly ok: false; readonly error: ExecutionError; readonly body?: unknown };
+
+/**
+ * `https://fraud-api.example.com/check` goes to `http://127.0.0.1:4010/check` when the host
+ * map says so: definitions keep their real URLs while a deployment (or a test) points them
+ * at a gateway or a local receiver.
+ */
+export function rewriteUrl(url: URL, hostMap: ReadonlyMap<string, string>): URL {
+  const target = hostMap.get(url.host.toLowerCase()) ?? hostMap.get(url.hostname.toLowerCase());
+  if (target === undefined) return url;
+  return new URL(`${target}${url.pathname}${url.search}`);
+}
+
+/** Where a request went, for messages: scheme, host and path, never the query or credentials. */
+export const describeUrl = (url: URL): string => `${url.protocol}//${url.host}${url.pathname}`;
+
+/**
+ * Sends one request. Aborted at the deadline (or after the default timeout); the answer is
+ * read up to the limit and parsed as JSON when it says it is JSON and arrived whole.
+ * Non-2xx answers are failures classified for retry policies (`http_4xx`, `http_5xx`).
+ */
+export async function sendHttp(request: OutboundRequest, deadline: Date | null, extraHeaders: Readonly<Record<string, string>>, settings: HttpSettings): Promise<HttpOutcome> {
+  let url: URL;
+  try {
+    url = rewriteUrl(new URL(request.url), settings.hostMap);
+  } catch {
+    return { ok: false, error: { kind: 'invalid', message: 'the request URL is not a valid absolute URL' } };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, error: { kind: 'invalid', message: `unsupported URL scheme ${url.protocol}` } };
+  const method = request.method.toUpperCase();
+  const hasBody = method !== 'GET' && method !== 'HEAD' && request.body !== null && request.body !== undefined;
+  const headers: Record<string, string> = { ...request.headers, ...extraHeaders };
+  if (hasBody && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+  const remaining = deadline === null ? settings.timeoutMs : Math.min(settings.timeoutMs, deadline.getTime() - Date.now());
+  if (remaining <= 0) return { ok: false, error: { kind: 'timeout', message: `${method} ${describeUrl(url)}: the step's deadline had passed` } };
+  const signal = AbortSignal.timeout(remaining);
+  try {
+    const response = await fetch(url, {
+      method,
+      headers,
+      body: hasBody ? (typeof request.body === 'string' ? request.body : JSON.stringify(request.body)) : undefined,
+      signal,
+      redirect: 'follow',
+    });
+    const { text, truncated } = await readBounded(response, settings.responseLimitBytes);
+    const body = parseBody(text, truncated, response.headers.get('content-type'));
+    if (response.status >= 200 && response.status < 300) return { ok: true, status: response.status, body, truncated };
+    const kind = response.status >= 500 ? 'http_5xx' : 'http_4xx';
+    return { ok: false, error: { kind, status: response.status, message: `${method} ${describeUrl(url)} answered ${response.status}` }, body };
+  } catch (error) {
+    if (signal.aborted) return { ok: false, error: { kind: 'timeout', message: `${method} ${describeUrl(url)} did not answer within ${remaining} ms` } };
+    return { ok: false, error: { kind: 'network', message: `${method} ${describeUrl(url)} failed: ${causeOf(error)}` } };
+  }
+}
+
+async function readBounded(response: Response, limit: number): Promise<{ text: string; truncated: boolean }> {
+  if (response.body === null) return { text: '', truncated: false };
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let truncated = false;
+  // Leaving the loop early cancels the stream, so a huge answer is never read in full.
+  for await (const value of response.body as AsyncIterable<Uint8Array>) {
+    const room = limit - size;
+    if (value.byteLength > room) {
+      chunks.push(value.subarray(0, room));
+      truncated = true;
+      break;
+    }
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  return { text: Buffer.concat(chunks).toString('utf8'), truncated };
+}
+
+function parseBody(text: string, truncated: boolean, contentType: string | null): unknown {
+  if (text === '') return null;
+  if (!truncated && contentType !== null && /[/+]json\b/i.test(contentType)) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+/** The network-level reason (ECONNREFUSED, ENOTFOUND...) without the request itself. */
+function causeOf(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const code = typeof cause === 'object' && cause !== null && 'code' in cause ? String((cause).code) : undefined;
+  return code ?? (cause instanceof Error ? cause.message : 'unknown error');
+}

@@ -1,0 +1,205 @@
+import type pg from 'pg';
+import type { EventMetadata, EventStore, ExecutionCommand, ExecutionEvent, LogPosition, PendingWork, RuleConditions } from '@iwf/contracts';
+import { WrongExpectedRevisionError, currentSchemaVersion, streamId, upcastRecorded } from '@iwf/contracts';
+import type { ExecutionState } from '../domain/execution/index.js';
+import { decide, evolve, initialState, isActive, pendingWork, referencedRuleIds } from '../domain/execution/index.js';
+import { KeyedMutex } from './keyed-mutex.js';
+import type { StatusBus } from './status-bus.js';
+import type { ClaimedEffect } from './work-sync.js';
+import { syncWork } from './work-sync.js';
+
+/** Who sends a command, and for which request: stamped on the events it appends. */
+export interface Actor {
+  readonly actor: string;
+  readonly correlation_id?: string | undefined;
+  readonly causation_id?: string | undefined;
+  readonly traceparent?: string | undefined;
+  /** How many emits led to this execution's trigger event (0: a client sent it). */
+  readonly chain_depth?: number | undefined;
+}
+
+/** Carried from an execution's first event to all its later ones. */
+export interface Origin {
+  readonly correlation_id: string;
+  readonly chain_depth: number;
+}
+
+export interface Loaded {
+  readonly state: ExecutionState;
+  readonly revision: number;
+  readonly origin: Origin | undefined;
+  readonly position: LogPosition | undefined;
+}
+
+export interface Applied extends Loaded {
+  readonly appended: number;
+}
+
+export interface RunnerHooks {
+  /** After every sync: perform the claimed effects, re-arm timers, advance when asked. */
+  afterSync(tenant: string, executionId: string, loaded: Loaded, work: PendingWork, claimed: readonly ClaimedEffect[]): void;
+}
+
+export interface RunnerDeps {
+  readonly store: EventStore;
+  readonly pool: pg.Pool;
+  readonly clock: () => Date;
+  readonly newId: () => string;
+  readonly claimer: string;
+  readonly leaseMs: number;
+  readonly bus: StatusBus;
+  readonly rules: (tenant: string, ids: readonly string[]) => Promise<RuleConditions>;
+  readonly hooks: RunnerHooks;
+}
+
+/** A command as the engine sends it: the runner adds the time and the rules it needs. */
+type Bare<C extends ExecutionCommand> = C extends { data: infer D } ? { type: C['type']; data: Omit<D, 'rules' | 'now'> } : never;
+export type EngineCommand = Bare<ExecutionCommand>;
+
+const MAX_ATTEMPTS = 12;
+const CACHE_SIZE = 2_000;
+
+/**
+ * The one path every execution command takes: fold (from a small cache, or the stream),
+ * decide, append at the revision read, then sync the execution's work rows and hand what
+ * they claimed to the hooks. A conflicting writer (another process) makes the append fail:
+ * the command is decided again on the fresh stream.
+ */
+export class ExecutionRunner {
+  private readonly mutex = new KeyedMutex();
+  private readonly cache = new Map<string, Loaded>();
+
+  constructor(private readonly deps: RunnerDeps) {}
+
+  send(tenant: string, executionId: string, command: EngineCommand, actor: Actor): Promise<Applied> {
+    const stream = streamId('execution', tenant, executionId);
+    return this.mutex.run(stream, () => this.apply(tenant, executionId, stream, command, actor));
+  }
+
+  /** The execution as this process last saw it (its origin and definition never change). */
+  async peek(tenant: string, executionId: string): Promise<Loaded> {
+    const stream = streamId('execution', tenant, executionId);
+    return this.cache.get(stream) ?? this.load(stream);
+  }
+
+  /** The execution as the log has it now (bypassing the cache). */
+  async read(tenant: string, executionId: string): Promise<Loaded> {
+    const loaded = await this.load(streamId('execution', tenant, executionId));
+    return loaded;
+  }
+
+  private async apply(tenant: string, executionId: string, stream: string, command: EngineCommand, actor: Actor): Promise<Applied> {
+    let useCache = true;
+    for (let attempt = 1; ; attempt += 1) {
+      const cached = useCache ? (this.cache.get(stream) ?? this.assumeNew(command)) : undefined;
+      const loaded = cached ?? (await this.load(stream));
+      const events = decide(await this.withRules(tenant, command, loaded.state), loaded.state);
+      if (events.length === 0) {
+        // The cache may be behind another process: a no-op is only trusted on a fresh read.
+        if (cached !== undefined) {
+          useCache = false;
+          continue;
+        }
+        if (command.type === 'FireTimer' || command.type === 'RecordEffectResult' || command.type === 'Advance') await this.sync(tenant, executionId, loaded);
+        return { ...loaded, appended: 0 };
+      }
+      const origin = loaded.origin ?? { correlation_id: actor.correlation_id ?? this.deps.newId(), chain_depth: actor.chain_depth ?? 0 };
+      try {
+        const result = await this.deps.store.append(stream, events.map((event) => this.newEvent(tenant, event, actor, origin)), loaded.revision < 0 ? 'no_stream' : loaded.revision);
+        const next: Loaded = { state: events.reduce(evolve, loaded.state), revision: result.next_revision, origin, position: result.position };
+        this.remember(stream, next);
+        // An execution that began and ended in this one append has no rows to keep.
+        if (isActive(next.state) || loaded.revision >= 0) await this.sync(tenant, executionId, next);
+        else this.publish(tenant, executionId, next);
+        return { ...next, appended: events.length };
+      } catch (error) {
+        this.cache.delete(stream);
+        if (!(error instanceof WrongExpectedRevisionError) || attempt >= MAX_ATTEMPTS) throw error;
+        useCache = false;
+      }
+    }
+  }
+
+  /** A start needs no read: the append expects no stream, and a repeat falls back to reading. */
+  private assumeNew(command: EngineCommand): Loaded | undefined {
+    return command.type === 'StartExecution' ? { state: initialState, revision: -1, origin: undefined, position: undefined } : undefined;
+  }
+
+  private async withRules(tenant: string, command: EngineCommand, state: ExecutionState): Promise<ExecutionCommand> {
+    const now = this.deps.clock().toISOString();
+    const definition = command.type === 'StartExecution' ? command.data.definition : state.status === 'not_started' ? undefined : state.definition;
+    const ids = definition === undefined ? [] : referencedRuleIds(definition);
+    const rules = ids.length === 0 ? {} : await this.deps.rules(tenant, ids);
+    const data = command.type === 'CancelExecution' ? { ...command.data, now } : { ...command.data, now, rules };
+    return { type: command.type, data } as ExecutionCommand;
+  }
+
+  private newEvent(tenant: string, event: ExecutionEvent, actor: Actor, origin: Origin) {
+    const metadata: EventMetadata = {
+      tenant,
+      actor: actor.actor,
+      correlation_id: origin.correlation_id,
+      causation_id: actor.causation_id,
+      ...(actor.traceparent ? { traceparent: actor.traceparent } : {}),
+      chain_depth: origin.chain_depth,
+    };
+    return { event_id: this.deps.newId(), type: event.type, schema_version: currentSchemaVersion(event.type), data: event.data, metadata };
+  }
+
+  private async load(stream: string): Promise<Loaded> {
+    const recorded = await this.deps.store.readStream(stream);
+    let state: ExecutionState = initialState;
+    for (const event of recorded) state = evolve(state, upcastRecorded(event) as unknown as ExecutionEvent);
+    const first = recorded[0]?.metadata;
+    const origin = first === undefined ? undefined : { correlation_id: first.correlation_id, chain_depth: Number(first['chain_depth'] ?? 0) };
+    const loaded = { state, revision: recorded.at(-1)?.stream_revision ?? -1, origin, position: recorded.at(-1)?.position };
+    if (loaded.revision >= 0) this.remember(stream, loaded);
+    return loaded;
+  }
+
+  /** Re-derives the execution's rows from the log (crash repair). */
+  async resync(tenant: string, executionId: string): Promise<Loaded> {
+    const stream = streamId('execution', tenant, executionId);
+    return this.mutex.run(stream, async () => {
+      const loaded = await this.load(stream);
+      if (loaded.revision >= 0) await this.sync(tenant, executionId, loaded);
+      return loaded;
+    });
+  }
+
+  private async sync(tenant: string, executionId: string, loaded: Loaded): Promise<void> {
+    const { state } = loaded;
+    if (state.status === 'not_started') return;
+    const work = pendingWork(state);
+    const { claimed } = await syncWork(
+      this.deps.pool,
+      { tenant, execution_id: executionId, workflow_id: state.workflow_id, revision: loaded.revision, work },
+      { claimer: this.deps.claimer, leaseMs: this.deps.leaseMs, now: this.deps.clock() },
+    );
+    this.publish(tenant, executionId, loaded);
+    this.deps.hooks.afterSync(tenant, executionId, loaded, work, claimed);
+  }
+
+  private publish(tenant: string, executionId: string, loaded: Loaded): void {
+    const { state } = loaded;
+    if (state.status === 'not_started') return;
+    this.deps.bus.publish({
+      tenant,
+      execution_id: executionId,
+      workflow_id: state.workflow_id,
+      status: state.status,
+      decision: state.decision,
+      revision: loaded.revision,
+      position: loaded.position,
+    });
+  }
+
+  private remember(stream: string, loaded: Loaded): void {
+    this.cache.delete(stream);
+    this.cache.set(stream, loaded);
+    if (this.cache.size > CACHE_SIZE) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+  }
+}

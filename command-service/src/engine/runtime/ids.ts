@@ -1,0 +1,31 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Name-based UUIDs (RFC 4122 version 5 layout over SHA-1): the same parts always give the
+ * same id, so a retried ingest, a re-fired timer or a re-performed effect names the same
+ * execution or event and the store's idempotency makes the repeat a no-op.
+ */
+export function uuidFrom(...parts: readonly string[]): string {
+  const hash = createHash('sha1').update('iwf-engine').update('\u0000');
+  for (const part of parts) hash.update(part).update('\u0000');
+  const bytes = hash.digest().subarray(0, 16);
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x50;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export const engineIds = {
+  /** One execution per (ingested event, workflow). */
+  eventExecution: (tenant: string, eventId: string, workflowId: string) => uuidFrom('execution', tenant, eventId, workflowId),
+  /** One execution per (schedule, tick). */
+  scheduleExecution: (tenant: string, workflowId: string, tick: string) => uuidFrom('schedule', tenant, workflowId, tick),
+  /** The store id of the EventIngested event of a business event. */
+  ingestRecord: (tenant: string, eventId: string) => uuidFrom('ingest', tenant, eventId),
+  /** The business event an emit effect ingests. */
+  emittedEvent: (tenant: string, idempotencyKey: string) => uuidFrom('emit', tenant, idempotencyKey),
+  /** The integration event a record effect publishes. */
+  recordEvent: (tenant: string, idempotencyKey: string) => uuidFrom('record', tenant, idempotencyKey),
+  /** The business event an approval decision ingests. */
+  approvalEvent: (tenant: string, approvalId: string, status: string) => uuidFrom('approval', tenant, approvalId, status),
+};

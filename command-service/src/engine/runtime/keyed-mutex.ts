@@ -1,0 +1,19 @@
+/**
+ * Runs tasks one at a time per key, in arrival order. Commands on one execution are
+ * serialised inside the process, so effects finishing together do not race each other to
+ * the store; other processes are kept out by the expected revision.
+ */
+export class KeyedMutex {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const result = previous.then(task, task);
+    const tail = result.catch(() => undefined);
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return result;
+  }
+}

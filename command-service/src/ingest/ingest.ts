@@ -1,0 +1,153 @@
+import type pg from 'pg';
+import type { EventIngested, EventStore, JsonRecord, LogPosition } from '@iwf/contracts';
+import { DuplicateEventIdError, WrongExpectedRevisionError, currentSchemaVersion, streamId } from '@iwf/contracts';
+import type { Actor, ExecutionRunner } from '../engine/runtime/execution-runner.js';
+import { engineIds } from '../engine/runtime/ids.js';
+import type { SettleDeps } from '../engine/runtime/settle.js';
+import { laterPosition, settle } from '../engine/runtime/settle.js';
+import type { ExecutionStatus } from '../engine/runtime/status-bus.js';
+import { startExecution } from './start.js';
+import { matchingTriggers } from './trigger-index.js';
+import { deliverToWaits } from './waits.js';
+
+export interface IngestRequest {
+  readonly event_type: string;
+  readonly payload: JsonRecord;
+  readonly source: string;
+  readonly event_id?: string | undefined;
+}
+
+export interface IngestOptions {
+  /** Answer once no started execution is `running`, bounded by this deadline (epoch ms). */
+  readonly waitUntil?: number | undefined;
+}
+
+export interface ExecutionSummary {
+  readonly execution_id: string;
+  readonly workflow_id: string;
+  readonly status: string;
+  readonly decision: string | null;
+}
+
+export interface IngestAnswer {
+  readonly event_id: string;
+  readonly executions: readonly ExecutionSummary[];
+  /** Waiting executions this event resumed. */
+  readonly resumed: readonly ExecutionSummary[];
+  readonly position: LogPosition | undefined;
+  /** True when the event id had been ingested before: nothing new was started. */
+  readonly replayed: boolean;
+}
+
+export interface IngestDeps {
+  readonly store: EventStore;
+  readonly pool: pg.Pool;
+  readonly runner: ExecutionRunner;
+  readonly clock: () => Date;
+  readonly newId: () => string;
+  readonly settle: SettleDeps;
+}
+
+/**
+ * Ingests one business event: starts an execution of every enabled workflow whose trigger
+ * matches (pinned to the definition revision current now, with an id derived from the event
+ * and the workflow, so a retry starts nothing twice), records the event with the executions
+ * in `ingest:<tenant>:<event_id>`, then offers it to waiting executions. The trigger index
+ * read here is written with every workflow command, never a read model.
+ */
+export async function ingestEvent(deps: IngestDeps, tenant: string, request: IngestRequest, actor: Actor, options: IngestOptions = {}): Promise<IngestAnswer> {
+  const eventId = request.event_id ?? deps.newId();
+  const stream = streamId('ingest', tenant, eventId);
+  const recorded = await deps.store.readStream(stream, { max_count: 1 });
+  if (recorded[0] !== undefined) return replay(deps, tenant, recorded[0].data as EventIngested['data'], recorded[0].position, actor, options);
+  const receivedAt = deps.clock().toISOString();
+  const matches = await matchingTriggers(deps.pool, tenant, request.event_type);
+  const event = { id: eventId, type: request.event_type, source: request.source, received_at: receivedAt };
+  const started = await Promise.all(
+    matches.map((row) =>
+      startExecution(deps.runner, tenant, engineIds.eventExecution(tenant, eventId, row.workflow_id), row, {
+        trigger: { kind: 'event', event_id: eventId, event_type: request.event_type, source: request.source },
+        payload: request.payload,
+        event,
+      }, actor),
+    ),
+  );
+  const data: EventIngested['data'] = {
+    event_id: eventId,
+    event_type: request.event_type,
+    source: request.source,
+    payload: request.payload,
+    received_at: receivedAt,
+    executions: matches.map((row, index) => ({ execution_id: started[index]?.execution_id ?? '', workflow_id: row.workflow_id, workflow_revision: row.definition_revision })),
+  };
+  let position: LogPosition | undefined;
+  try {
+    const metadata = { tenant, actor: actor.actor, correlation_id: actor.correlation_id ?? eventId, causation_id: actor.causation_id, chain_depth: actor.chain_depth ?? 0 };
+    const record = { event_id: engineIds.ingestRecord(tenant, eventId), type: 'EventIngested', schema_version: currentSchemaVersion('EventIngested'), data, metadata };
+    const result = await deps.store.append(stream, [record], 'no_stream');
+    position = result.appended ? result.position : undefined;
+  } catch (error) {
+    if (!(error instanceof WrongExpectedRevisionError) && !(error instanceof DuplicateEventIdError)) throw error;
+  }
+  if (position === undefined) {
+    // A twin request with the same event id recorded it first: answer as it does.
+    const [first] = await deps.store.readStream(stream, { max_count: 1 });
+    if (first === undefined) throw new Error(`ingest record of ${eventId} vanished`);
+    return replay(deps, tenant, first.data as EventIngested['data'], first.position, actor, options);
+  }
+  const resumed = await deliverToWaits(deps, tenant, { event_id: eventId, event_type: request.event_type, payload: request.payload }, actor);
+  return answer(deps, eventId, [...started.map((entry) => entry.status)], resumed, started.reduce<LogPosition | undefined>((acc, entry) => laterPosition(acc, entry.status.position), position), false, options);
+}
+
+async function replay(
+  deps: IngestDeps,
+  tenant: string,
+  data: EventIngested['data'],
+  position: LogPosition,
+  actor: Actor,
+  options: IngestOptions,
+): Promise<IngestAnswer> {
+  // A first attempt that died before offering the event to waits did not do it: do it now (idempotent).
+  const resumed = await deliverToWaits(deps, tenant, { event_id: data.event_id, event_type: data.event_type, payload: data.payload }, actor);
+  const statuses = await Promise.all(data.executions.map((entry) => currentStatus(deps, tenant, entry.execution_id, entry.workflow_id)));
+  return answer(deps, data.event_id, statuses, resumed, statuses.reduce<LogPosition | undefined>((acc, status) => laterPosition(acc, status.position), position), true, options);
+}
+
+export async function currentStatus(deps: Pick<IngestDeps, 'runner'>, tenant: string, executionId: string, workflowId: string): Promise<ExecutionStatus> {
+  const { state, revision, position } = await deps.runner.read(tenant, executionId);
+  const started = state.status !== 'not_started';
+  return {
+    tenant,
+    execution_id: executionId,
+    workflow_id: started ? state.workflow_id : workflowId,
+    status: started ? state.status : 'not_started',
+    decision: started ? state.decision : null,
+    revision,
+    position,
+  };
+}
+
+async function answer(
+  deps: IngestDeps,
+  eventId: string,
+  started: readonly ExecutionStatus[],
+  resumed: readonly ExecutionStatus[],
+  position: LogPosition | undefined,
+  replayed: boolean,
+  options: IngestOptions,
+): Promise<IngestAnswer> {
+  const deadline = options.waitUntil;
+  const settled = deadline === undefined ? { started, resumed } : {
+    started: await Promise.all(started.map((status) => settle(deps.settle, status, deadline))),
+    resumed: await Promise.all(resumed.map((status) => settle(deps.settle, status, deadline))),
+  };
+  const all = [...settled.started, ...settled.resumed];
+  const summary = (status: ExecutionStatus): ExecutionSummary => ({ execution_id: status.execution_id, workflow_id: status.workflow_id, status: status.status, decision: status.decision });
+  return {
+    event_id: eventId,
+    executions: settled.started.map(summary),
+    resumed: settled.resumed.map(summary),
+    position: all.reduce((acc, status) => laterPosition(acc, status.position), position),
+    replayed,
+  };
+}
