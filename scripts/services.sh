@@ -28,3 +28,11 @@ if ! redis_up; then
   for _ in $(seq 1 30); do redis_up && break; sleep 1; done
   redis_up || { echo "services: Redis did not start" >&2; exit 1; }
 fi
+
+# promtool and prometheus for the monitoring tests. Debian's package would also start a
+# Prometheus on :9090, the services' default metrics port; tests run their own on free ports.
+if ! command -v promtool >/dev/null || ! command -v prometheus >/dev/null; then
+  echo "services: installing Prometheus (promtool) from Debian"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  systemctl disable --now prometheus >/dev/null 2>&1 || service prometheus stop >/dev/null 2>&1 || true
+fi
