@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, name: 'query-service', format: config.logFormat });
   const observability = createObservability({ service: 'query-service', config, logger });
   const pool = await openDatabase(config, logger, []);
-  const cache = await connectCache(config.redisUrl, logger);
+  const cache = await connectCache(config.redisUrl, logger, { namespace: config.cacheNamespace });
   observability.watchPool(pool);
   const onCacheResult = observability.watchCache(cache);
   const redis = cache.redis;

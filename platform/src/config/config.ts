@@ -23,6 +23,7 @@ const Env = Type.Object({
   REDIS_URL: Type.Optional(Type.String({ minLength: 1 })),
   REDIS_HOST: Type.String({ default: '127.0.0.1' }),
   REDIS_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 6379 }),
+  CACHE_NAMESPACE: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)), {
     default: 'info',
   }),
@@ -48,6 +49,8 @@ export interface Config {
   readonly databaseUrl: string;
   readonly dbPoolMax: number;
   readonly redisUrl: string;
+  /** Prefix of every cache key; defaults to the database name, so two deployments never share entries. */
+  readonly cacheNamespace: string;
   readonly logLevel: string;
   readonly logFormat: 'json' | 'pretty';
   readonly jwt: {
@@ -92,6 +95,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL ?? databaseUrlFromParts(env),
     dbPoolMax: env.DB_POOL_MAX,
     redisUrl: env.REDIS_URL ?? `redis://${env.REDIS_HOST}:${env.REDIS_PORT}`,
+    cacheNamespace: env.CACHE_NAMESPACE ?? databaseName(env),
     logLevel: env.LOG_LEVEL,
     logFormat: env.LOG_FORMAT,
     jwt: {
@@ -105,6 +109,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     otel: { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME, sampleRatio: env.OTEL_TRACES_SAMPLER_ARG },
   };
+}
+
+function databaseName(env: Env): string {
+  let name = env.DB_NAME;
+  try {
+    if (env.DATABASE_URL) name = decodeURIComponent(new URL(env.DATABASE_URL).pathname.slice(1));
+  } catch {
+    // An unparseable URL fails later, when the pool connects, with the driver's message.
+  }
+  return name.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64) || 'default';
 }
 
 function databaseUrlFromParts(env: Env): string {

@@ -75,6 +75,11 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
   if (status !== undefined && status >= 400 && status < 500) {
     return sendProblem(reply, { type: `${PROBLEM_BASE}invalid-request`, title: 'Invalid request', status, detail: error.message, instance });
   }
+  if (isDependencyUnavailable(error)) {
+    request.log.error({ err: error }, 'a dependency is unavailable');
+    void reply.header('retry-after', '2');
+    return sendProblem(reply, { type: `${PROBLEM_BASE}dependency-unavailable`, title: 'Service unavailable', status: 503, detail: 'A dependency is not answering; retry shortly.', instance });
+  }
   request.log.error({ err: error }, 'unhandled error');
   return sendProblem(reply, { type: `${PROBLEM_BASE}internal`, title: 'Internal server error', status: 500, instance });
 }
@@ -99,4 +104,19 @@ export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): F
     detail: `No route ${request.method} ${request.url.split('?')[0] ?? ''}`,
     instance: request.url.split('?')[0],
   });
+}
+
+// Connection-level failures of PostgreSQL or Redis: the request may succeed once they are back.
+const UNAVAILABLE_SQLSTATE_CLASSES = ['08', '53', '57P'];
+const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', 'EHOSTUNREACH']);
+const UNAVAILABLE_MESSAGES = [/pool after calling end/i, /connection terminated/i, /timeout exceeded when trying to connect/i, /connection is closed/i];
+
+export function isDependencyUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (UNAVAILABLE_NODE_CODES.has(code)) return true;
+    if (/^[0-9A-Z]{5}$/.test(code) && UNAVAILABLE_SQLSTATE_CLASSES.some((prefix) => code.startsWith(prefix))) return true;
+  }
+  return UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(error.message));
 }

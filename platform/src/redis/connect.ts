@@ -13,7 +13,7 @@ export interface CacheConnection {
  * system still runs (Redis is only a cache). Commands fail fast while Redis is down rather
  * than queueing, and callers treat failures as misses.
  */
-export async function connectCache(url: string, logger: Logger, options: { required?: boolean } = {}): Promise<CacheConnection> {
+export async function connectCache(url: string, logger: Logger, options: { required?: boolean; namespace?: string } = {}): Promise<CacheConnection> {
   const redis = new Redis(url, {
     lazyConnect: true,
     enableOfflineQueue: false,
@@ -31,7 +31,7 @@ export async function connectCache(url: string, logger: Logger, options: { requi
     const cache = createMemoryCache();
     return { cache, redis: undefined, close: () => cache.close() };
   }
-  const cache = createRedisCache(redis);
+  const cache = createRedisCache(redis, { namespace: options.namespace ?? '' });
   return {
     cache,
     redis,

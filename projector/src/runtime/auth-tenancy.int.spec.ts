@@ -95,6 +95,7 @@ describe('authentication', () => {
         'POST /api/v1/workflows/{workflow_id}/disable',
         'GET /api/v1/workflows/{workflow_id}/versions',
         'GET /api/v1/workflows/{workflow_id}/versions/{definition_revision}',
+        'POST /api/v1/workflows/{workflow_id}/executions',
       ].sort(),
     );
   });

@@ -155,7 +155,7 @@ export const MAX_LIMIT = 500;
 
 function checkLimit(limit: number): void {
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-    throw new DomainError('validation', 'The request is invalid.', [{ pointer: '/limit', message: `must be an integer from 1 to ${MAX_LIMIT}` }]);
+    throw new DomainError('validation', 'The request is invalid.', [{ pointer: '/querystring/limit', message: `must be an integer from 1 to ${MAX_LIMIT}` }]);
   }
 }
 
@@ -165,7 +165,7 @@ function encodeCursor(key: readonly (string | number)[]): string {
 }
 
 function invalidCursor(): DomainError {
-  return new DomainError('validation', 'The request is invalid.', [{ pointer: '/cursor', message: 'is not a cursor this list issued' }]);
+  return new DomainError('validation', 'The request is invalid.', [{ pointer: '/querystring/cursor', message: 'is not a cursor this list issued' }]);
 }
 
 function decodeKey(cursor: string): unknown[] {
