@@ -3,6 +3,10 @@ import type { QueryServiceDeps } from './deps.js';
 import { consistencyPlugin } from './positions/consistency.js';
 import type { PositionWatcher } from './positions/watcher.js';
 import { registerWorkflowQueries } from './workflows/routes.js';
+import { registerExecutionQueries } from './executions/routes.js';
+import { registerApprovalQueries } from './approvals/routes.js';
+import { registerIngestedEventQueries } from './ingested-events/routes.js';
+import { registerRuleQueries } from './rules/routes.js';
 
 /** Mounts the query API (reads) on an app; the standalone server and `iwf dev` both use it. */
 export async function registerQueryService(
@@ -12,4 +16,8 @@ export async function registerQueryService(
 ): Promise<void> {
   await app.register(consistencyPlugin, { watcher: options.watcher, defaultWaitMs: options.defaultWaitMs });
   registerWorkflowQueries(app, deps);
+  registerExecutionQueries(app, deps);
+  registerApprovalQueries(app, deps);
+  registerIngestedEventQueries(app, deps);
+  registerRuleQueries(app, deps);
 }
