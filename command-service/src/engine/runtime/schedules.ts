@@ -16,7 +16,7 @@ export interface ScheduleDeps {
  * A schedule's timer is due. It starts one execution for the latest tick at or before now
  * (after downtime: that one tick, not every tick missed), with an id derived from the
  * workflow and the tick, so replicas firing the same tick start it once. Then the timer moves
- * to the next tick, unless someone else moved it already.
+ * to the next tick; it only ever moves forward, so a replica firing late cannot move it back.
  */
 export async function fireSchedule(deps: ScheduleDeps, tenant: string, workflowId: string, dueAt: Date): Promise<void> {
   const row = await triggerOf(deps.pool, tenant, workflowId);
@@ -39,8 +39,8 @@ export async function fireSchedule(deps: ScheduleDeps, tenant: string, workflowI
   );
   const next = nextCronFire(row.cron, now > tick ? now : tick, timezone);
   await deps.pool.query(
-    `UPDATE iwf_command.engine_timers SET due_at = $4, claimed_by = NULL, claimed_until = NULL
-     WHERE tenant = $1 AND owner_kind = 'schedule' AND owner_id = $2 AND timer_id = 'tick' AND due_at = $3`,
-    [tenant, workflowId, dueAt.toISOString(), next.toISOString()],
+    `UPDATE iwf_command.engine_timers SET due_at = $3, claimed_by = NULL, claimed_until = NULL
+     WHERE tenant = $1 AND owner_kind = 'schedule' AND owner_id = $2 AND timer_id = 'tick' AND due_at < $3`,
+    [tenant, workflowId, next.toISOString()],
   );
 }
