@@ -20,7 +20,7 @@ export function ended(record: ExecutionRecord, event: Ending, at: string): Execu
       completed_at: at,
       duration_ms: event.data.duration_ms,
     },
-    fold: { ...record.fold, ready: [], http_effects: [] },
+    fold: { ...record.fold, ready: [], effects: [] },
   };
   const view = base.view;
   switch (event.type) {

@@ -70,7 +70,7 @@ function started({ data }: ExecutionStarted): Pick<ExecutionRecord, 'view' | 'fo
     context: data.context,
     steps: [],
   };
-  return { view, fold: { threads: [], ready: [], http_effects: [] } };
+  return { view, fold: { threads: [], ready: [], effects: [] } };
 }
 
 function apply(record: ExecutionRecord, event: ExecutionEvent, at: string): ExecutionRecord {
@@ -89,16 +89,18 @@ function apply(record: ExecutionRecord, event: ExecutionEvent, at: string): Exec
       return onTimeline(record, (state) => updateStep(state, event.data.run, (step) => ({ ...step, output: { result: event.data.result } })));
     case 'EffectRequested': {
       const { effect_id, run, kind } = event.data;
-      if (kind !== 'http_request' || run === null) return record;
-      return onTimeline(record, (state) => (stepAt(state, run), { ...state, http_effects: [...state.http_effects, { effect_id, run }] }));
+      if (run !== null) stepAt({ steps: record.view.steps, ...record.fold }, run);
+      return settle({ ...record, fold: { ...record.fold, effects: [...record.fold.effects, { effect_id, kind, run }] } });
     }
     case 'EffectCompleted':
     case 'EffectFailed': {
-      const pending = record.fold.http_effects.some((effect) => effect.effect_id === event.data.effect_id);
-      if (!pending) return record;
-      const http_effects = record.fold.http_effects.filter((effect) => effect.effect_id !== event.data.effect_id);
-      const context = event.type === 'EffectCompleted' ? mergeHttpAnswer(record.view.context, event.data.result) : record.view.context;
-      return settle({ ...record, view: { ...record.view, context }, fold: { ...record.fold, http_effects } });
+      // An effect no longer awaited (its run ended) changes nothing, as in the engine.
+      const effect = record.fold.effects.find((candidate) => candidate.effect_id === event.data.effect_id);
+      if (!effect) return record;
+      const effects = record.fold.effects.filter((candidate) => candidate !== effect);
+      const answered = event.type === 'EffectCompleted' && effect.kind === 'http_request';
+      const context = answered ? mergeHttpAnswer(record.view.context, event.data.result) : record.view.context;
+      return settle({ ...record, view: { ...record.view, context }, fold: { ...record.fold, effects } });
     }
     case 'ParallelStarted':
       return onTimeline(record, (state) => parallelStarted(state, event));

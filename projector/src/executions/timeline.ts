@@ -1,16 +1,24 @@
-import type { ExecutionError, ExecutionStepView, StepRunStatus } from '@iwf/contracts';
+import type { EffectKind, ExecutionError, ExecutionStepView, StepRunStatus } from '@iwf/contracts';
 
 /**
  * The step timeline of an execution and what the fold must remember beside it: which thread
  * ran each step run (`main`, or `<container run>/<branch or iteration>`), threads about to
- * start a step, and pending http_request effects (their answers change the context).
+ * start a step, and pending effects (an execution with one is running; an http_request's
+ * answer changes the context).
  */
 export interface TimelineState {
   readonly steps: readonly ExecutionStepView[];
   /** Thread of each run, by run index. */
   readonly threads: readonly string[];
   readonly ready: readonly string[];
-  readonly http_effects: readonly { readonly effect_id: string; readonly run: number }[];
+  readonly effects: readonly PendingEffect[];
+}
+
+export interface PendingEffect {
+  readonly effect_id: string;
+  readonly kind: EffectKind;
+  /** Null for `load_context`, which belongs to no step run. */
+  readonly run: number | null;
 }
 
 const UNFINISHED: ReadonlySet<StepRunStatus> = new Set(['running', 'waiting', 'retrying']);
@@ -63,7 +71,7 @@ export function dropDescendants(state: TimelineState, run: number, at: string): 
     ...state,
     ready,
     steps: state.steps.map((step) => (runs.has(step.run) && isUnfinished(step) ? endStep(step, 'cancelled', at) : step)),
-    http_effects: state.http_effects.filter((effect) => !runs.has(effect.run)),
+    effects: state.effects.filter((effect) => effect.run === null || !runs.has(effect.run)),
   };
 }
 
@@ -75,7 +83,7 @@ export const endStep = (step: ExecutionStepView, status: 'cancelled' | 'timed_ou
 
 export const withoutRunEffects = (state: TimelineState, run: number): TimelineState => ({
   ...state,
-  http_effects: state.http_effects.filter((effect) => effect.run !== run),
+  effects: state.effects.filter((effect) => effect.run !== run),
 });
 
 export const markReady = (state: TimelineState, thread: string): TimelineState =>
@@ -87,11 +95,11 @@ export function failStep(step: ExecutionStepView, error: ExecutionError, retryin
 }
 
 /**
- * `waiting` when every unfinished leaf run waits on the outside world (an event, a decision)
- * and no thread is about to start a step; otherwise `running`.
+ * `waiting` when every unfinished leaf run waits on the outside world (an event, a decision),
+ * no effect is pending and no thread is about to start a step; otherwise `running`.
  */
 export function activityOf(state: TimelineState): 'running' | 'waiting' {
-  if (state.ready.length > 0 || state.http_effects.length > 0) return 'running';
+  if (state.ready.length > 0 || state.effects.length > 0) return 'running';
   const leaves = state.steps.filter((step) => isUnfinished(step) && step.type !== 'parallel' && step.type !== 'foreach');
   return leaves.length > 0 && leaves.every((step) => step.status === 'waiting') ? 'waiting' : 'running';
 }
