@@ -91,8 +91,8 @@ describe('execution lists', () => {
     for (const cursor of ['nope', Buffer.from('["2024-01-01T00:00:00Z","x"]').toString('base64url'), Buffer.from('[1,"x"]').toString('base64url')]) {
       const error: unknown = await listExecutions(h.pool, T, { limit: 5, cursor }).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(DomainError);
-      expect(error).toMatchObject({ code: 'validation', errors: [{ pointer: '/cursor' }] });
+      expect(error).toMatchObject({ code: 'validation', errors: [{ pointer: '/querystring/cursor' }] });
     }
-    await expect(listExecutions(h.pool, T, { limit: 0 })).rejects.toMatchObject({ errors: [{ pointer: '/limit' }] });
+    await expect(listExecutions(h.pool, T, { limit: 0 })).rejects.toMatchObject({ errors: [{ pointer: '/querystring/limit' }] });
   });
 });

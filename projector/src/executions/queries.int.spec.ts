@@ -112,7 +112,7 @@ describe('GET /executions', () => {
     expect((await viewer.get('/executions?status=sleeping')).statusCode).toBe(400);
     expect((await viewer.get('/executions?from=yesterday')).statusCode).toBe(400);
     expect((await viewer.get('/executions?limit=501')).statusCode).toBe(400);
-    expect(pointersOf(await viewer.get('/executions?cursor=bogus'))).toEqual(['/cursor']);
+    expect(pointersOf(await viewer.get('/executions?cursor=bogus'))).toEqual(['/querystring/cursor']);
   });
 
   it('waits on the executions read model for X-Min-Position, and says 503 when it is not reached', async () => {

@@ -88,7 +88,7 @@ export function pageOf<View>(views: readonly View[], limit: number, keyOf: (view
 
 export function checkLimit(limit: number): void {
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-    throw new DomainError('validation', 'The request is invalid.', [{ pointer: '/limit', message: `must be an integer from 1 to ${MAX_LIMIT}` }]);
+    throw new DomainError('validation', 'The request is invalid.', [{ pointer: '/querystring/limit', message: `must be an integer from 1 to ${MAX_LIMIT}` }]);
   }
 }
 
@@ -110,7 +110,7 @@ function decodeCursor(cursor: string): [string, string] {
       return [time, id];
     }
   }
-  throw new DomainError('validation', 'The request is invalid.', [{ pointer: '/cursor', message: 'is not a cursor this list issued' }]);
+  throw new DomainError('validation', 'The request is invalid.', [{ pointer: '/querystring/cursor', message: 'is not a cursor this list issued' }]);
 }
 
 /** An ISO timestamp from a query string as a Date, or a validation error naming the field. */
@@ -118,7 +118,7 @@ export function timeFilter(name: string, text: string | undefined): Date | undef
   if (text === undefined) return undefined;
   const date = new Date(text);
   if (Number.isNaN(date.getTime())) {
-    throw new DomainError('validation', 'The request is invalid.', [{ pointer: `/${name}`, message: 'must be an ISO-8601 timestamp' }]);
+    throw new DomainError('validation', 'The request is invalid.', [{ pointer: `/querystring/${name}`, message: 'must be an ISO-8601 timestamp' }]);
   }
   return date;
 }
