@@ -1,0 +1,44 @@
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { lagEvents, progress, registerProjectorMetrics, type ProjectionStatusLike } from './projector.js';
+
+const at = (prepare: number) => ({ commit: 100n, prepare: BigInt(prepare) });
+
+function status(overrides: Partial<ProjectionStatusLike>): ProjectionStatusLike {
+  return { projection: 'workflows', state: 'active', position: at(40), events_applied: 40, head_position: at(50), lag_seconds: 3, last_batch_at: new Date(10_000), cache_dirty: false, ...overrides };
+}
+
+describe('projector metrics', () => {
+  it('lag in events and progress come from log sequence numbers', () => {
+    expect(lagEvents(at(40), at(50))).toBe(10);
+    expect(lagEvents(undefined, at(50))).toBe(50);
+    expect(lagEvents(at(60), at(50))).toBe(0); // the head sample is older than the checkpoint
+    expect(lagEvents(at(3), undefined)).toBe(0);
+    expect(progress(at(25), at(100))).toBe(0.25);
+    expect(progress(undefined, at(100))).toBe(0);
+    expect(progress(undefined, undefined)).toBe(1);
+  });
+
+  it('reads the runners at scrape time; standbys report only their state', async () => {
+    const registry = new Registry();
+    let statuses: ProjectionStatusLike[] = [status({}), status({ projection: 'rules', state: 'standby', position: undefined, events_applied: 0 })];
+    registerProjectorMetrics(registry, () => statuses, () => new Date(25_000));
+    const text = await registry.metrics();
+    expect(text).toContain('iwf_projection_events_processed_total{projection="workflows"} 40');
+    expect(text).toContain('iwf_projection_lag_events{projection="workflows"} 10');
+    expect(text).toContain('iwf_projection_lag_seconds{projection="workflows"} 3');
+    expect(text).toContain('iwf_projection_checkpoint_age_seconds{projection="workflows"} 15');
+    expect(text).toContain('iwf_projection_rebuild_progress_ratio{projection="workflows"} 0.8');
+    expect(text).toContain('iwf_projection_parked_events{projection="workflows"} 0');
+    expect(text).toContain('iwf_projection_state{projection="rules",state="standby"} 1');
+    expect(text).toContain('iwf_projection_state{projection="rules",state="active"} 0');
+    expect(text).not.toContain('iwf_projection_lag_events{projection="rules"}');
+
+    statuses = [status({ events_applied: 55, parked_events: 2, rebuild_progress: 0.5 })];
+    const later = await registry.metrics();
+    expect(later).toContain('iwf_projection_events_processed_total{projection="workflows"} 55');
+    expect(later).toContain('iwf_projection_parked_events{projection="workflows"} 2');
+    expect(later).toContain('iwf_projection_rebuild_progress_ratio{projection="workflows"} 0.5');
+    expect(later).not.toContain('projection="rules"');
+  });
+});
