@@ -7,8 +7,9 @@ import type { EventRow } from './rows.js';
 const MAX_REVISION = '9223372036854775807';
 
 // Rows of a transaction still running would sort before rows already committed; reading
-// only below the oldest running transaction id keeps the order final.
-const HORIZON = 'pg_snapshot_xmin(pg_current_snapshot())';
+// only below the oldest running transaction id keeps the order final. Ids in the log are the
+// cluster's plus the offset set after a restore (schema/tx-offset.ts), and so is the horizon.
+const HORIZON = '(pg_snapshot_xmin(pg_current_snapshot())::text::bigint + iwf_events.tx_offset())::text::xid8';
 
 function streamQuery(direction: 'ASC' | 'DESC'): string {
   return `SELECT ${EVENT_COLUMNS} FROM iwf_events.events e
