@@ -1,4 +1,5 @@
 import type { MigrationSet } from '@iwf/platform/db/migrations';
+import { analyticsMigration, analyticsProjection } from './analytics/index.js';
 import { parkedEventsMigration } from './parking/migrations.js';
 import { checkpointsMigration } from './runner/checkpoints.js';
 import type { Projection } from './runner/projection.js';
@@ -23,6 +24,7 @@ export const readModelMigrations: MigrationSet = {
     ingestedEventsMigration,
     rulesMigration,
     parkedEventsMigration,
+    analyticsMigration,
   ],
 };
 
@@ -33,4 +35,5 @@ export const projections: readonly Projection[] = [
   approvalsProjection,
   ingestedEventsProjection,
   rulesProjection,
+  analyticsProjection,
 ];

@@ -1,9 +1,16 @@
-import type { ExecutionDecision, ExecutionStatus } from '../execution/types.js';
+import type { ExecutionDecision } from '../execution/types.js';
 
 export const ANALYTICS_TIME_RANGES = ['1h', '24h', '7d', '30d'] as const;
 export type AnalyticsTimeRange = (typeof ANALYTICS_TIME_RANGES)[number];
 export const ANALYTICS_INTERVALS = ['hour', 'day'] as const;
 export type AnalyticsInterval = (typeof ANALYTICS_INTERVALS)[number];
+
+/**
+ * Statuses analytics counts: `running` is every execution still in progress, those waiting
+ * for an event or an approval included; the rest are how executions ended.
+ */
+export const ANALYTICS_STATUSES = ['running', 'completed', 'failed', 'cancelled', 'timed_out'] as const;
+export type AnalyticsStatus = (typeof ANALYTICS_STATUSES)[number];
 
 /** Durations of finished executions, in milliseconds; null when none finished. */
 export interface DurationStats {
@@ -17,7 +24,7 @@ export interface DurationStats {
 /** What happened to the executions started in a window. */
 export interface ExecutionStats {
   readonly total: number;
-  readonly by_status: Readonly<Record<ExecutionStatus, number>>;
+  readonly by_status: Readonly<Record<AnalyticsStatus, number>>;
   /** Completed executions by their decision. */
   readonly by_decision: Readonly<Record<ExecutionDecision, number>>;
   /** completed / (completed + failed + timed_out + cancelled); null before any finished. */
