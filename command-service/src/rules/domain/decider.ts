@@ -1,5 +1,6 @@
 import type { Condition, RuleEvent } from '@iwf/contracts';
 import { DomainError } from '@iwf/contracts';
+import { jsonEquals } from '../../engine/domain/json.js';
 
 /** The rule aggregate (stream `rule:<tenant>:<rule_id>`): a named, reusable condition. */
 export interface RuleContent {
@@ -32,7 +33,7 @@ export function evolveRule(state: RuleState, event: RuleEvent): RuleState {
 }
 
 const sameContent = (state: RuleContent, content: RuleContent): boolean =>
-  state.name === content.name && state.description === content.description && JSON.stringify(state.condition) === JSON.stringify(content.condition);
+  state.name === content.name && state.description === content.description && jsonEquals(state.condition, content.condition);
 
 /**
  * Create refuses an id in use; a deleted rule's id may be created again (conditions refer to

@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { streamId } from '@iwf/contracts';
+import { startEngineSystem, type EngineTestSystem } from '../engine/runtime/testing/system.js';
+import { createWorkflow, ingestOne, stepsRun } from '../engine/runtime/testing/world.js';
+
+let system: EngineTestSystem;
+
+beforeAll(async () => {
+  system = await startEngineSystem('approvals');
+  await createWorkflow(system, {
+    workflow_id: 'discount', version: '1', name: 'discount', trigger: { type: 'event', event: 'discount.requested' },
+    steps: [
+      { id: 'ask', type: 'approval', approval: { approver_role: 'sales_manager', reason: 'Discount over policy', expires_in: '1h' }, on_approved: 'grant', on_rejected: 'refuse' },
+      { id: 'grant', type: 'action', action: { type: 'allow' } },
+      { id: 'refuse', type: 'action', action: { type: 'block' } },
+    ],
+  });
+  // Reacts to decisions through the business events they ingest.
+  await createWorkflow(system, {
+    workflow_id: 'audit_trail', version: '1', name: 'audit', trigger: { type: 'event', event: 'approval.*' },
+    steps: [{ id: 'note', type: 'execute', execute: [{ type: 'log', message: '{{approval.status}} by {{approval.decided_by}}' }] }],
+  });
+});
+
+afterAll(async () => {
+  await system?.close();
+});
+
+async function pendingApproval(discountId: string): Promise<{ executionId: string; approvalId: string }> {
+  const started = await ingestOne(system, 'discount.requested', { discount: { id: discountId } });
+  expect(started).toMatchObject({ status: 'waiting', decision: null });
+  const requested = (await system.execution(started.execution_id)).find((event) => event.type === 'ApprovalRequested');
+  return { executionId: started.execution_id, approvalId: (requested?.data as { approval_id: string }).approval_id };
+}
+
+const decide = (approvalId: string, verb: 'approve' | 'reject', roles: string[], body: unknown = {}) =>
+  system.call('POST', `/approvals/${approvalId}/${verb}`, body, { roles, actor: 'mia' });
+
+describe('deciding an approval', () => {
+  it('approving resumes the blocked execution down on_approved and ingests approval.approved with the approval and its entity', async () => {
+    const { executionId, approvalId } = await pendingApproval('DS-1');
+    const reply = await decide(approvalId, 'approve', ['approver', 'sales_manager'], { comment: 'fine by me' });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toMatchObject({ approval_id: approvalId, status: 'approved', decided_by: 'mia' });
+    const events = await system.execution(executionId);
+    expect(stepsRun(events)).toEqual(['ask', 'grant']);
+    expect(events.at(-1)).toMatchObject({ type: 'ExecutionCompleted', data: { decision: 'allowed' } });
+    expect(reply.body['position']).not.toBeNull();
+
+    const ingested = await system.pool.query<{ data: { payload: Record<string, unknown>; executions: unknown[] } }>(
+      "SELECT data FROM iwf_events.events WHERE type = 'EventIngested' AND data->>'event_type' = 'approval.approved'",
+    );
+    expect(ingested.rows).toHaveLength(1);
+    expect(ingested.rows[0]?.data.payload).toMatchObject({
+      approval: { approval_id: approvalId, status: 'approved', decided_by: 'mia', comment: 'fine by me', approver_role: 'sales_manager', entity: 'discount', entity_id: 'DS-1' },
+      entity: { type: 'discount', id: 'DS-1' },
+      discount: { id: 'DS-1' },
+    });
+    expect(ingested.rows[0]?.data.executions).toEqual([expect.objectContaining({ workflow_id: 'audit_trail' })]);
+  });
+
+  it('rejecting takes on_rejected', async () => {
+    const { executionId, approvalId } = await pendingApproval('DS-2');
+    expect((await decide(approvalId, 'reject', ['admin'])).body).toMatchObject({ status: 'rejected' });
+    expect(stepsRun(await system.execution(executionId))).toEqual(['ask', 'refuse']);
+  });
+
+  it('needs the approver role (or admin): others get a 403 and change nothing', async () => {
+    const { approvalId } = await pendingApproval('DS-3');
+    const refused = await decide(approvalId, 'approve', ['approver', 'sales_rep']);
+    expect(refused.status).toBe(403);
+    const stream = await system.store.readStream(streamId('approval', system.tenant, approvalId));
+    expect(stream.map((event) => event.type)).toEqual(['ApprovalCreated']);
+  });
+
+  it('a decided approval is a 422; an unknown one a 404', async () => {
+    const { approvalId } = await pendingApproval('DS-4');
+    expect((await decide(approvalId, 'approve', ['sales_manager'])).status).toBe(200);
+    const again = await decide(approvalId, 'reject', ['sales_manager']);
+    expect(again.status).toBe(422);
+    expect(again.body['type']).toMatch(/approval-decided$/);
+    expect((await decide('no-such-approval', 'approve', ['admin'])).status).toBe(404);
+  });
+});

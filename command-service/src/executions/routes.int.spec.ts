@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startReceiver, type Receiver } from '../engine/runtime/testing/receiver.js';
+import { startEngineSystem, type EngineTestSystem } from '../engine/runtime/testing/system.js';
+import { createWorkflow, stepsRun } from '../engine/runtime/testing/world.js';
+import { settle } from '../engine/runtime/settle.js';
+import { currentStatus } from '../ingest/ingest.js';
+
+let system: EngineTestSystem;
+let receiver: Receiver;
+
+beforeAll(async () => {
+  receiver = await startReceiver();
+  system = await startEngineSystem('executions', { OUTBOUND_HOST_MAP: `ledger.example.com=${receiver.url}` });
+  await createWorkflow(system, {
+    workflow_id: 'refund', version: '1', name: 'refund', trigger: { type: 'manual' },
+    steps: [
+      { id: 'big', type: 'condition', condition: { field: 'amount', operator: 'gt', value: 100 }, on_true: 'hold', on_false: 'pay' },
+      { id: 'hold', type: 'wait', wait: { event: 'refund.reviewed', timeout: '1h', match: { field: 'refund_id' } }, next: 'pay' },
+      { id: 'pay', type: 'action', action: { type: 'allow' }, execute: [{ type: 'http_request', url: 'https://ledger.example.com/pay', body: { amount: '{{amount}}' } }] },
+    ],
+  });
+});
+
+afterAll(async () => {
+  await system?.close();
+  await receiver?.close();
+});
+
+const start = (payload: unknown, query = '?wait=true', roles?: string[]) => system.call('POST', `/workflows/refund/executions${query}`, { payload }, roles ? { roles } : {});
+
+describe('manual start', () => {
+  it('starts an execution with the payload as its context, pinned to the current revision', async () => {
+    const reply = await start({ amount: 20, refund_id: 'R-1' });
+    expect(reply.status).toBe(201);
+    expect(reply.body).toMatchObject({ workflow_id: 'refund', status: 'completed', decision: 'allowed', revision: expect.any(Number), position: expect.any(String) });
+    const [started] = await system.execution(String(reply.body['execution_id']));
+    expect(started?.data).toMatchObject({ workflow_revision: 1, trigger: { kind: 'manual', started_by: 'tester' }, context: { amount: 20, refund_id: 'R-1' } });
+  });
+
+  it('refuses unknown and disabled workflows, and callers who may not start executions', async () => {
+    expect((await system.call('POST', '/workflows/nope/executions', { payload: {} })).status).toBe(404);
+    expect((await start({}, '', ['workflow_viewer'])).status).toBe(403);
+    await system.call('POST', '/workflows/refund/disable');
+    const disabled = await start({ amount: 1 });
+    expect(disabled.status).toBe(422);
+    expect(disabled.body['type']).toMatch(/workflow-disabled$/);
+    await system.call('POST', '/workflows/refund/enable');
+  });
+});
+
+describe('cancel', () => {
+  it('cancels a waiting execution once; a second cancel is a 422', async () => {
+    const waiting = await start({ amount: 500, refund_id: 'R-2' });
+    expect(waiting.body['status']).toBe('waiting');
+    const id = String(waiting.body['execution_id']);
+    const cancelled = await system.call('POST', `/executions/${id}/cancel`, { reason: 'customer withdrew' });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ execution_id: id, status: 'cancelled' });
+    expect((await system.execution(id)).at(-1)).toMatchObject({ type: 'ExecutionCancelled', data: { by: 'tester', reason: 'customer withdrew' } });
+    expect((await system.call('POST', `/executions/${id}/cancel`)).status).toBe(422);
+    // Its wait is gone from the index: the review event resumes nothing.
+    const review = await system.call('POST', '/events', { event_type: 'refund.reviewed', payload: { refund_id: 'R-2' } });
+    expect(review.body['resumed']).toEqual([]);
+  });
+
+  it('answers 404 for an execution that does not exist', async () => {
+    expect((await system.call('POST', '/executions/00000000-0000-0000-0000-000000000000/cancel')).status).toBe(404);
+  });
+});
+
+describe('retry', () => {
+  it('resumes a failed execution from its failed step, and only a failed one', async () => {
+    receiver.respond(() => ({ status: 502 }));
+    const failed = await start({ amount: 30, refund_id: 'R-3' });
+    expect(failed.body['status']).toBe('failed');
+    const id = String(failed.body['execution_id']);
+    receiver.respond(() => ({ status: 200, body: {} }));
+    const retried = await system.call('POST', `/executions/${id}/retry`);
+    expect(retried.status).toBe(200);
+    const done = await settled(id);
+    expect(done).toBe('completed');
+    expect(stepsRun(await system.execution(id))).toEqual(['big', 'pay']);
+    const again = await system.call('POST', `/executions/${id}/retry`);
+    expect(again.status).toBe(422);
+  });
+});
+
+/** The execution's status once nothing is running (the retry's effect is performed in the background). */
+async function settled(executionId: string): Promise<string> {
+  const now = await currentStatus({ runner: system.engine.runner }, system.tenant, executionId, 'refund');
+  return (await settle({ bus: system.engine.bus, runner: system.engine.runner, pollMs: 20 }, now, Date.now() + 5_000)).status;
+}
