@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startReceiver, type Receiver } from '../runtime/testing/receiver.js';
+import type { HttpSettings } from './http.js';
+import { sendHttp } from './http.js';
+import type { NotifySettings } from './notify.js';
+import { deliverAll } from './notify.js';
+import { startSmtpServer } from './testing/smtp-server.js';
+
+let receiver: Receiver;
+let http: HttpSettings;
+const none: NotifySettings = { smtpUrl: undefined, emailFrom: 'flows@acme.test', emailWebhookUrl: undefined, slackWebhookUrl: undefined, pagerDutyUrl: undefined, pagerDutyRoutingKey: undefined };
+const to = (...addresses: string[]) => addresses.map((address) => ({ address, shown: address }));
+
+beforeAll(async () => {
+  receiver = await startReceiver((request) => (request.path.startsWith('/missing') ? { status: 404 } : { status: 200, body: { path: request.path } }));
+  http = { hostMap: new Map([['api.example.com', `${receiver.url}/prefix`]]), timeoutMs: 2_000, responseLimitBytes: 65_536 };
+});
+
+afterAll(async () => {
+  await receiver?.close();
+});
+
+describe('sendHttp', () => {
+  it('sends a mapped host to its target, keeping path and query, with the extra headers', async () => {
+    const outcome = await sendHttp({ url: 'https://api.example.com/a/b?c=1', method: 'PUT', headers: { 'x-one': '1' }, body: { k: 'v' } }, null, { 'idempotency-key': 'key-1' }, http);
+    expect(outcome).toEqual({ ok: true, status: 200, body: { path: '/prefix/a/b?c=1' }, truncated: false });
+    expect(receiver.requests.at(-1)).toMatchObject({ method: 'PUT', body: { k: 'v' }, headers: { 'x-one': '1', 'idempotency-key': 'key-1', 'content-type': 'application/json' } });
+  });
+
+  it('classifies answers and failures for retry policies', async () => {
+    expect(await sendHttp({ url: `${receiver.url}/missing`, method: 'GET', headers: {}, body: null }, null, {}, http)).toMatchObject({ ok: false, error: { kind: 'http_4xx', status: 404 } });
+    expect(await sendHttp({ url: 'not a url', method: 'GET', headers: {}, body: null }, null, {}, http)).toMatchObject({ ok: false, error: { kind: 'invalid' } });
+    const gone = await startReceiver();
+    await gone.close();
+    expect(await sendHttp({ url: `${gone.url}/x`, method: 'GET', headers: {}, body: null }, null, {}, http)).toMatchObject({ ok: false, error: { kind: 'network', message: expect.stringContaining('ECONNREFUSED') } });
+    expect(await sendHttp({ url: `${receiver.url}/x`, method: 'GET', headers: {}, body: null }, new Date(Date.now() - 1), {}, http)).toMatchObject({ ok: false, error: { kind: 'timeout' } });
+  });
+});
+
+describe('notify', () => {
+  it('records unconfigured channels, roles and unknown schemes as skipped', async () => {
+    const { deliveries, failure } = await deliverAll(to('a@b.test', 'slack:#x', 'pagerduty:svc', 'role:boss', 'fax:123'), 'hi', 'k', { notify: none, http });
+    expect(failure).toBeUndefined();
+    expect(deliveries.map((delivery) => delivery.status)).toEqual(['skipped', 'skipped', 'skipped', 'skipped', 'skipped']);
+  });
+
+  it('posts webhook: recipients with an idempotency key per recipient', async () => {
+    const { deliveries } = await deliverAll(to(`webhook:${receiver.url}/hook`), 'hello', 'k2', { notify: none, http });
+    expect(deliveries).toEqual([{ recipient: `webhook:${receiver.url}/hook`, status: 'sent' }]);
+    expect(receiver.requests.at(-1)).toMatchObject({ path: '/hook', body: { message: 'hello' }, headers: { 'idempotency-key': 'k2#0' } });
+  });
+
+  it('sends email over SMTP, authenticating with the URL credentials', async () => {
+    const smtp = await startSmtpServer({ refuseRecipient: 'ghost@acme.test' });
+    try {
+      const url = smtp.url.replace('smtp://', 'smtp://mailer:s3cret@');
+      const { deliveries, failure } = await deliverAll(to('mailto:ops@acme.test', 'ghost@acme.test'), 'Disk full\n.hidden line', 'exec:step:0', { notify: { ...none, smtpUrl: url }, http });
+      expect(deliveries.map((delivery) => delivery.status)).toEqual(['sent', 'failed']);
+      expect(failure).toMatchObject({ kind: 'network', message: expect.stringContaining('550') });
+      const [mail] = smtp.mails;
+      expect(mail).toMatchObject({ auth: '\u0000mailer\u0000s3cret', from: 'flows@acme.test', to: ['ops@acme.test'] });
+      expect(mail?.data).toMatch(/^Subject: Disk full\r$/m);
+      expect(mail?.data).toMatch(/^Message-ID: <exec_step_0#0@iwf>\r$/m);
+      expect(mail?.data).toContain('\r\n\r\nDisk full\r\n..hidden line\r\n');
+    } finally {
+      await smtp.close();
+    }
+  });
+});
