@@ -17,3 +17,5 @@ else
   pnpm install --reporter=silent
 fi
 pnpm exec tsc -b
+# The 3-broker mock Kafka cluster the Kafka relay and consumer-group tests run against.
+bash infra/kafka-mock/build.sh

@@ -1,0 +1,100 @@
+import type pg from 'pg';
+import type { RecordedEvent } from '@iwf/contracts';
+import type { ParkedEvent, Upcast } from '../../parking/isolate.js';
+import { applyIsolated, holdBack, upcastNamed } from '../../parking/isolate.js';
+import { heldStreams, recordParked } from '../../parking/store.js';
+import { isTransientError } from '../../runner/errors.js';
+import type { CacheUpdate, Projection } from '../../runner/projection.js';
+import { advancePartitionOffset, lockPartitionOffset } from '../offsets.js';
+
+/** Messages of one partition fetch, decoded, with their offsets. */
+export interface PartitionBatch {
+  readonly group: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly messages: readonly { readonly offset: bigint; readonly event: RecordedEvent }[];
+}
+
+export type PartitionOutcome =
+  /** Applied (possibly nothing new); `next` is the offset to resume from. */
+  | { readonly kind: 'applied'; readonly next: bigint; readonly applied: number; readonly skipped: number; readonly updates: CacheUpdate[]; readonly parked: ParkedEvent[] }
+  /** The batch starts past the stored offset: the consumer must seek back to `next` first. */
+  | { readonly kind: 'gap'; readonly next: bigint };
+
+export interface ApplyOptions {
+  readonly upcast: Upcast;
+  /** Park events a projection cannot apply (as the store-fed runner does); otherwise fail on them. */
+  readonly park: boolean;
+}
+
+/**
+ * Applies one partition's batch to every projection and advances the partition's offset, in
+ * one transaction. The offset row is locked first: messages below the stored offset were
+ * applied by whoever owned the partition before (a rebalance, a restart) and are skipped, so
+ * a partition is neither skipped nor applied twice whatever Kafka's own committed offset says.
+ */
+export async function applyPartitionBatch(pool: pg.Pool, projections: readonly Projection[], batch: PartitionBatch, options: ApplyOptions): Promise<PartitionOutcome> {
+  const client = await pool.connect();
+  const ignore = (): void => undefined;
+  client.on('error', ignore);
+  let broken: unknown;
+  try {
+    await client.query('BEGIN');
+    const stored = await lockPartitionOffset(client, batch.group, batch.topic, batch.partition);
+    const first = batch.messages[0]?.offset;
+    if (stored !== undefined && first !== undefined && first > stored) {
+      await client.query('ROLLBACK');
+      return { kind: 'gap', next: stored };
+    }
+    const fresh = stored === undefined ? batch.messages : batch.messages.filter((message) => message.offset >= stored);
+    const last = fresh.at(-1);
+    if (!last) {
+      await client.query('ROLLBACK');
+      return { kind: 'applied', next: stored ?? 0n, applied: 0, skipped: batch.messages.length, updates: [], parked: [] };
+    }
+    const events = fresh.map((message) => message.event);
+    const updates: CacheUpdate[] = [];
+    const parked: ParkedEvent[] = [];
+    for (const projection of projections) {
+      const outcome = await applyToProjection(client, projection, events, options);
+      updates.push(...outcome.updates);
+      parked.push(...outcome.parked);
+    }
+    await advancePartitionOffset(client, batch.group, batch.topic, batch.partition, last.offset + 1n, fresh.length);
+    await client.query('COMMIT');
+    return { kind: 'applied', next: last.offset + 1n, applied: fresh.length, skipped: batch.messages.length - fresh.length, updates, parked };
+  } catch (error) {
+    if (isTransientError(error)) broken = error;
+    else await client.query('ROLLBACK').catch((rollbackError: unknown) => (broken = rollbackError));
+    throw error;
+  } finally {
+    client.off('error', ignore);
+    client.release(broken === undefined ? undefined : broken instanceof Error ? broken : true);
+  }
+}
+
+/** One projection's share, under a savepoint: a failing batch is retried event by event and the bad events parked. */
+async function applyToProjection(
+  tx: pg.PoolClient,
+  projection: Projection,
+  events: readonly RecordedEvent[],
+  options: ApplyOptions,
+): Promise<{ updates: CacheUpdate[]; parked: ParkedEvent[] }> {
+  if (!options.park) return { updates: await projection.apply(tx, events.map((event) => upcastNamed(projection, event, options.upcast))), parked: [] };
+  const held = await heldStreams(tx, projection.name);
+  const { apply, parked } = holdBack(events, held);
+  await tx.query('SAVEPOINT iwf_projection');
+  try {
+    const updates = apply.length === 0 ? [] : await projection.apply(tx, apply.map((event) => upcastNamed(projection, event, options.upcast)));
+    await tx.query('RELEASE SAVEPOINT iwf_projection');
+    if (parked.length > 0) await recordParked(tx, projection.name, parked);
+    return { updates, parked };
+  } catch (error) {
+    if (isTransientError(error)) throw error;
+    await tx.query('ROLLBACK TO SAVEPOINT iwf_projection');
+  }
+  const isolated = await applyIsolated(tx, projection, apply, held, options.upcast);
+  const all = [...parked, ...isolated.parked];
+  if (all.length > 0) await recordParked(tx, projection.name, all);
+  return { updates: isolated.updates, parked: all };
+}

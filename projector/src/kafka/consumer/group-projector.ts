@@ -1,0 +1,176 @@
+import type pg from 'pg';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { RecordedEvent } from '@iwf/contracts';
+import { upcastRecorded } from '@iwf/contracts';
+import type { Cache } from '@iwf/platform/cache/cache';
+import { CacheWriter } from '../../runner/cache-writer.js';
+import { backoffDelay, isTransientError } from '../../runner/errors.js';
+import type { RunnerLogger } from '../../runner/logger.js';
+import { stderrLogger } from '../../runner/logger.js';
+import type { Projection } from '../../runner/projection.js';
+import { Sleeper } from '../../runner/sleeper.js';
+import { decodeEvent } from '../codec.js';
+import { readGroupOffsets } from '../offsets.js';
+import type { PartitionOutcome } from './apply.js';
+import { applyPartitionBatch } from './apply.js';
+
+export interface GroupProjectorOptions {
+  readonly kafka: Kafka;
+  /** The read-model database; offsets live there too. */
+  readonly pool: pg.Pool;
+  readonly cache: Cache;
+  readonly projections: readonly Projection[];
+  readonly topic: string;
+  readonly group: string;
+  readonly logger?: RunnerLogger;
+  readonly upcast?: (event: RecordedEvent) => RecordedEvent;
+  readonly poison?: 'park' | 'stop';
+  /** Partitions this member works on at once, each in its own transaction. */
+  readonly concurrency?: number;
+  /** How long the group waits for a silent member before handing its partitions to others. */
+  readonly sessionTimeoutMs?: number;
+  readonly heartbeatIntervalMs?: number;
+  /** Called after each committed partition batch (tests and bench watch progress with it). */
+  readonly onApplied?: (partition: number, events: readonly RecordedEvent[]) => void;
+}
+
+export interface GroupProjectorStatus {
+  readonly group: string;
+  readonly assigned: readonly number[];
+  readonly events_applied: number;
+  readonly redelivered_skipped: number;
+  readonly last_error: string | undefined;
+}
+
+/**
+ * Keeps the read models from a Kafka topic as one member of a consumer group. Each partition
+ * batch is applied and its offset stored in one PostgreSQL transaction (see apply.ts); on
+ * (re)assignment the member seeks to the stored offsets, and Kafka's committed offsets are
+ * written only after PostgreSQL's, so they never run ahead of what the read models hold.
+ */
+export class KafkaGroupProjector {
+  private readonly consumer: Consumer;
+  private readonly cache: CacheWriter;
+  private readonly logger: RunnerLogger;
+  private readonly sleeper = new Sleeper();
+  private assigned: number[] = [];
+  private applied = 0;
+  private skipped = 0;
+  private lastError: string | undefined;
+  private stopping = false;
+
+  constructor(private readonly options: GroupProjectorOptions) {
+    this.logger = options.logger ?? stderrLogger;
+    const kinds = options.projections.flatMap((projection) => projection.cacheKinds);
+    this.cache = new CacheWriter(options.cache, kinds, this.logger);
+    const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
+    this.consumer = options.kafka.consumer({
+      groupId: options.group,
+      sessionTimeout,
+      rebalanceTimeout: Math.max(sessionTimeout, 10_000),
+      heartbeatInterval: options.heartbeatIntervalMs ?? Math.min(3_000, Math.floor(sessionTimeout / 3)),
+      allowAutoTopicCreation: false,
+    });
+  }
+
+  async start(): Promise<void> {
+    const { consumer, options } = this;
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      this.assigned = [...(event.payload.memberAssignment[options.topic] ?? [])].sort((a, b) => a - b);
+      void this.seekToStored(this.assigned);
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      this.lastError = String(event.payload.error);
+      this.logger.warn({ err: event.payload.error, group: options.group, restart: event.payload.restart }, 'kafka consumer crashed');
+    });
+    // Entries written before this member started may be older than what is committed now.
+    await this.cache.clear();
+    await consumer.connect();
+    await consumer.subscribe({ topic: options.topic, fromBeginning: true });
+    await consumer.run({
+      eachBatchAutoResolve: false,
+      autoCommit: true,
+      partitionsConsumedConcurrently: options.concurrency ?? 3,
+      eachBatch: (payload) => this.eachBatch(payload),
+    });
+  }
+
+  status(): GroupProjectorStatus {
+    return { group: this.options.group, assigned: this.assigned, events_applied: this.applied, redelivered_skipped: this.skipped, last_error: this.lastError };
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.sleeper.wakeAll();
+    await this.consumer.disconnect();
+    this.cache.close();
+  }
+
+  /** Starts newly assigned partitions where PostgreSQL says, not where Kafka's commits say. */
+  private async seekToStored(partitions: readonly number[]): Promise<void> {
+    try {
+      const stored = await readGroupOffsets(this.options.pool, this.options.group, this.options.topic);
+      for (const partition of partitions) {
+        const offset = stored.get(partition);
+        if (offset !== undefined) this.consumer.seek({ topic: this.options.topic, partition, offset: offset.toString() });
+      }
+    } catch (error) {
+      // The offset check inside each batch's transaction still holds; this only saves refetching.
+      this.logger.warn({ err: error, group: this.options.group }, 'could not seek to stored offsets');
+    }
+  }
+
+  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    // kafkajs hands these over as free functions.
+    const heartbeat = (): Promise<void> => payload.heartbeat();
+    const { topic, partition } = batch;
+    const messages = batch.messages.map((message) => ({
+      offset: BigInt(message.offset),
+      event: decodeEvent(message.value, `${topic}/${partition}@${message.offset}`),
+    }));
+    if (messages.length === 0) return;
+    let outcome: PartitionOutcome | undefined;
+    for (let attempt = 0; !outcome; attempt++) {
+      if (!payload.isRunning() || payload.isStale() || this.stopping) return;
+      try {
+        outcome = await applyPartitionBatch(this.options.pool, this.options.projections, { group: this.options.group, topic, partition, messages }, this.applyOptions);
+      } catch (error) {
+        if (!isTransientError(error)) throw this.failed(error, partition);
+        this.lastError = error instanceof Error ? error.message : String(error);
+        this.logger.warn({ err: error, group: this.options.group, partition, attempt }, 'partition batch failed; retrying');
+        await this.sleeper.sleep(backoffDelay(attempt, 100, 5_000));
+        await heartbeat();
+      }
+    }
+    if (outcome.kind === 'gap') {
+      this.consumer.seek({ topic, partition, offset: outcome.next.toString() });
+      return;
+    }
+    // Kafka's committed offset follows PostgreSQL's, never the other way round.
+    payload.resolveOffset((outcome.next - 1n).toString());
+    this.applied += outcome.applied;
+    this.skipped += outcome.skipped;
+    await this.cache.write(outcome.updates);
+    this.reportParked(outcome.parked);
+    if (outcome.applied > 0) this.options.onApplied?.(partition, messages.slice(messages.length - outcome.applied).map((message) => message.event));
+    await payload.commitOffsetsIfNecessary();
+    await heartbeat();
+  }
+
+  private get applyOptions() {
+    return { upcast: this.options.upcast ?? upcastRecorded, park: (this.options.poison ?? 'park') === 'park' };
+  }
+
+  private failed(error: unknown, partition: number): unknown {
+    this.lastError = error instanceof Error ? error.message : String(error);
+    this.logger.error({ err: error, group: this.options.group, partition }, 'partition batch failed for good; the member stops consuming it');
+    return error;
+  }
+
+  private reportParked(parked: readonly { event: RecordedEvent; reason: string }[]): void {
+    for (const { event, reason } of parked) {
+      if (reason === 'failed') this.logger.warn({ group: this.options.group, stream_id: event.stream_id, stream_revision: event.stream_revision, event_type: event.type }, 'event parked');
+    }
+  }
+}
