@@ -7,6 +7,8 @@ import { registerExecutionQueries } from './executions/routes.js';
 import { registerApprovalQueries } from './approvals/routes.js';
 import { registerIngestedEventQueries } from './ingested-events/routes.js';
 import { registerRuleQueries } from './rules/routes.js';
+import { registerAnalyticsQueries } from './analytics/routes.js';
+import { registerAuditQueries } from './audit/routes.js';
 
 /** Mounts the query API (reads) on an app; the standalone server and `iwf dev` both use it. */
 export async function registerQueryService(
@@ -20,4 +22,6 @@ export async function registerQueryService(
   registerApprovalQueries(app, deps);
   registerIngestedEventQueries(app, deps);
   registerRuleQueries(app, deps);
+  registerAnalyticsQueries(app, deps);
+  registerAuditQueries(app, deps);
 }

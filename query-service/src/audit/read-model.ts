@@ -1,0 +1,134 @@
+import type pg from 'pg';
+import type { AuditEventView, EventMetadata, Page, RecordedEvent } from '@iwf/contracts';
+import { DomainError, formatPosition, upcastRecorded } from '@iwf/contracts';
+import { checkLimit } from '../executions/keyset.js';
+
+/**
+ * Audit reads straight from the event log (`iwf_events.events`), not from a read model:
+ * what happened is exactly what was recorded. Times and jsonb come back as text and are
+ * parsed here, like the event store does, whatever type parsers the process installed.
+ */
+export type Queryable = Pick<pg.ClientBase, 'query'>;
+
+const COLUMNS = `e.event_id::text AS event_id, e.stream_id, e.stream_revision::text AS stream_revision,
+  e.tx_id::text AS tx_id, e.position::text AS position, e.type, e.schema_version,
+  e.data::text AS data, e.metadata::text AS metadata, e.recorded_at`;
+
+// Only events below the oldest running transaction: the order of what is shown is final.
+const HORIZON = 'e.tx_id < pg_snapshot_xmin(pg_current_snapshot())';
+
+/** Most events one stream answer carries; a longer history is read in parts with at_revision. */
+export const MAX_STREAM_EVENTS = 10_000;
+
+interface Row {
+  readonly event_id: string;
+  readonly stream_id: string;
+  readonly stream_revision: string;
+  readonly tx_id: string;
+  readonly position: string;
+  readonly type: string;
+  readonly schema_version: number;
+  readonly data: string;
+  readonly metadata: string;
+  readonly recorded_at: Date;
+}
+
+function toRecorded(row: Row): RecordedEvent {
+  return {
+    event_id: row.event_id,
+    stream_id: row.stream_id,
+    stream_revision: Number(row.stream_revision),
+    position: { commit: BigInt(row.tx_id), prepare: BigInt(row.position) },
+    type: row.type,
+    schema_version: row.schema_version,
+    data: JSON.parse(row.data) as unknown,
+    metadata: JSON.parse(row.metadata) as EventMetadata,
+    recorded_at: row.recorded_at,
+  };
+}
+
+export function toAuditView(event: RecordedEvent): AuditEventView {
+  const current = upcastRecorded(event);
+  return {
+    position: formatPosition(current.position),
+    stream_id: current.stream_id,
+    stream_revision: current.stream_revision,
+    event_id: current.event_id,
+    type: current.type,
+    schema_version: current.schema_version,
+    data: current.data,
+    metadata: current.metadata,
+    recorded_at: current.recorded_at.toISOString(),
+  };
+}
+
+export interface StreamCut {
+  readonly at_revision?: number | undefined;
+  readonly at_time?: Date | undefined;
+}
+
+/** A stream's events from the first up to the cut (inclusive), and its head revision; undefined for no stream. */
+export async function readStreamUpTo(db: Queryable, streamId: string, cut: StreamCut): Promise<{ events: RecordedEvent[]; head: number } | undefined> {
+  const head = await db.query<{ last: string | null }>('SELECT max(stream_revision)::text AS last FROM iwf_events.events WHERE stream_id = $1', [streamId]);
+  const last = head.rows[0]?.last;
+  if (last === null || last === undefined) return undefined;
+  const result = await db.query<Row>(
+    `SELECT ${COLUMNS} FROM iwf_events.events e
+     WHERE e.stream_id = $1 AND ($2::bigint IS NULL OR e.stream_revision <= $2) AND ($3::timestamptz IS NULL OR e.recorded_at <= $3)
+     ORDER BY e.stream_revision LIMIT $4`,
+    [streamId, cut.at_revision ?? null, cut.at_time ?? null, MAX_STREAM_EVENTS + 1],
+  );
+  if (result.rows.length > MAX_STREAM_EVENTS) {
+    throw new DomainError('validation', `The stream has more than ${MAX_STREAM_EVENTS} events up to that point; ask for an earlier at_revision.`, [
+      { pointer: '/at_revision', message: `at most ${MAX_STREAM_EVENTS} events per answer` },
+    ]);
+  }
+  return { events: result.rows.map(toRecorded), head: Number(last) };
+}
+
+export interface AuditEventFilter {
+  readonly limit: number;
+  readonly cursor?: string | undefined;
+  readonly order?: 'asc' | 'desc' | undefined;
+  readonly actor?: string | undefined;
+  readonly correlation_id?: string | undefined;
+  readonly stream_id?: string | undefined;
+  readonly type?: string | undefined;
+  readonly from?: Date | undefined;
+  readonly to?: Date | undefined;
+}
+
+/** The tenant's events across streams, in log order (newest first unless asc), with a keyset cursor. */
+export async function listAuditEvents(db: Queryable, tenant: string, filter: AuditEventFilter): Promise<Page<AuditEventView>> {
+  checkLimit(filter.limit);
+  const desc = filter.order !== 'asc';
+  const after = filter.cursor === undefined ? null : decodeCursor(filter.cursor);
+  const result = await db.query<Row>(
+    `SELECT ${COLUMNS} FROM iwf_events.events e
+     WHERE ${HORIZON} AND e.metadata->>'tenant' = $1
+       AND ($2::text IS NULL OR e.metadata->>'actor' = $2) AND ($3::text IS NULL OR e.metadata->>'correlation_id' = $3)
+       AND ($4::text IS NULL OR e.stream_id = $4) AND ($5::text IS NULL OR e.type = $5)
+       AND ($6::timestamptz IS NULL OR e.recorded_at >= $6) AND ($7::timestamptz IS NULL OR e.recorded_at < $7)
+       AND ($8::text IS NULL OR (e.tx_id, e.position) ${desc ? '<' : '>'} ($8::text::xid8, $9::bigint))
+     ORDER BY e.tx_id ${desc ? 'DESC' : 'ASC'}, e.position ${desc ? 'DESC' : 'ASC'} LIMIT $10`,
+    [tenant, filter.actor ?? null, filter.correlation_id ?? null, filter.stream_id ?? null, filter.type ?? null,
+      filter.from ?? null, filter.to ?? null, after?.[0] ?? null, after?.[1] ?? null, filter.limit + 1],
+  );
+  const rows = result.rows.slice(0, filter.limit);
+  const last = rows.at(-1);
+  return {
+    items: rows.map((row) => toAuditView(toRecorded(row))),
+    next_cursor: result.rows.length > filter.limit && last ? Buffer.from(JSON.stringify([last.tx_id, last.position])).toString('base64url') : null,
+  };
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    // Falls through to the validation error below.
+  }
+  if (Array.isArray(key) && key.length === 2 && key.every((part) => typeof part === 'string' && /^\d{1,20}$/.test(part))) return key as [string, string];
+  throw new DomainError('validation', 'The request is invalid.', [{ pointer: '/cursor', message: 'is not a cursor this list issued' }]);
+}
