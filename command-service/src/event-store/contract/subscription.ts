@@ -40,8 +40,11 @@ export function subscriptionContract(fixture: FixtureAccess): void {
           for (let n = 0; n < 10; n += 1) await store.append(stream, [newEvent(`${prefix}live`, { n })], 'any');
         }),
       );
-      const log = await store.readAll({ after: start, type_prefixes: [prefix] });
-      expect(log).toHaveLength(35);
+      const log = await eventually(async () => {
+        const read = await store.readAll({ after: start, type_prefixes: [prefix] });
+        expect(read).toHaveLength(35);
+        return read;
+      });
       await eventually(() => expect(ids(sink.received)).toEqual(ids(log)));
       await sleep(100);
       expect(sink.received).toHaveLength(35);
@@ -147,7 +150,7 @@ export function subscriptionContract(fixture: FixtureAccess): void {
       }
       const expected = [...first, ...held, ...later];
       await eventually(() => expect(ids(sink.received)).toEqual(ids(expected)));
-      expect(ids(await store.readAll({ after: start, type_prefixes: [prefix] }))).toEqual(ids(expected));
+      await eventually(async () => expect(ids(await store.readAll({ after: start, type_prefixes: [prefix] }))).toEqual(ids(expected)));
       await subscription.stop();
     });
   });

@@ -24,8 +24,8 @@ describe('append arguments', () => {
     const id = randomUUID().toUpperCase();
     const [stream, expected, ids, types, versions, data, metadata] = appendArguments('s', [event({ event_id: id }), event({ schema_version: 2 })], 3);
     expect([stream, expected, ids[0], types, versions]).toEqual(['s', 3, id.toLowerCase(), ['thing.happened', 'thing.happened'], [1, 2]]);
-    expect(JSON.parse(data[0] ?? '')).toEqual({ a: 1 });
-    expect(JSON.parse(metadata[0] ?? '')).toMatchObject({ tenant: 't' });
+    expect(JSON.parse(data)).toEqual([{ a: 1 }, { a: 1 }]);
+    expect(JSON.parse(metadata)).toMatchObject([{ tenant: 't' }, { tenant: 't' }]);
   });
 
   it('refuse an empty batch, a malformed id and an id repeated within the batch', () => {
