@@ -24,7 +24,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'int',
-          include: ['*/src/**/*.int.spec.ts', '*/src/**/*.e2e.spec.ts'],
+          include: ['*/src/**/*.int.spec.ts', '*/src/**/*.e2e.spec.ts', 'infra/test/**/*.int.spec.ts', 'infra/test/**/*.e2e.spec.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           // Each integration file gets its own database; two workers match the two cores.

@@ -1,0 +1,152 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- rendered manifests are untyped YAML; validateManifest checks their shape */
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import ts from 'typescript';
+import { parseAllDocuments } from 'yaml';
+import { ROOT, run } from '../support/processes.js';
+import { strictCheckSource, validateManifest } from '../support/kubernetes-schemas.js';
+
+type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; spec?: any; data?: Record<string, string> };
+
+const OVERLAYS = {
+  dev: { namespace: 'intelligent-workflows-dev', apiReplicas: 1, projectorReplicas: 1, requests: { cpu: '50m', memory: '64Mi' }, logLevel: 'debug', hpa: [1, 2], tag: 'develop' },
+  staging: { namespace: 'intelligent-workflows-staging', apiReplicas: 2, projectorReplicas: 2, requests: { cpu: '100m', memory: '128Mi' }, logLevel: 'info', hpa: [2, 4], tag: 'staging' },
+  production: { namespace: 'intelligent-workflows', apiReplicas: 3, projectorReplicas: 2, requests: { cpu: '200m', memory: '256Mi' }, logLevel: 'warn', hpa: [3, 10], tag: 'latest' },
+} as const;
+
+/** `kubectl kustomize` (kustomize built into kubectl) renders a folder into its manifests. */
+async function build(folder: string): Promise<Manifest[]> {
+  const text = await run('kubectl', ['kustomize', folder]);
+  return parseAllDocuments(text).map((document) => document.toJSON() as Manifest);
+}
+
+const find = (manifests: Manifest[], kind: string, name: string): Manifest => {
+  const found = manifests.find((manifest) => manifest.kind === kind && manifest.metadata.name === name);
+  if (!found) throw new Error(`no ${kind} ${name}`);
+  return found;
+};
+
+const rendered: Record<string, Manifest[]> = {};
+
+beforeAll(async () => {
+  for (const overlay of Object.keys(OVERLAYS)) rendered[overlay] = await build(join(ROOT, 'infra/k8s/overlays', overlay));
+});
+
+describe('Kubernetes manifests', () => {
+  it('every overlay builds and each manifest validates against its Kubernetes (or CRD) schema', () => {
+    for (const [overlay, manifests] of Object.entries(rendered)) {
+      expect(manifests.length, overlay).toBeGreaterThan(20);
+      for (const manifest of manifests) {
+        const errors = validateManifest(manifest);
+        expect(errors, `${overlay}: ${manifest.kind} ${manifest.metadata.name}`).toEqual([]);
+      }
+    }
+  });
+
+  it('the schema check rejects what a cluster would reject (the check checks)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'iwf-k8s-'));
+    try {
+      await mkdir(join(dir, 'broken'));
+      await writeFile(join(dir, 'broken/kustomization.yaml'), `resources:\n  - ${relative(join(dir, 'broken'), join(ROOT, 'infra/k8s/base'))}\npatches:\n  - patch: |-\n      - op: replace\n        path: /spec/replicas\n        value: three\n    target:\n      kind: Deployment\n      name: projector\n`);
+      const broken = find(await build(join(dir, 'broken')), 'Deployment', 'projector');
+      expect(validateManifest(broken).join('\n')).toMatch(/replicas/);
+      expect(validateManifest({ apiVersion: 'v1', kind: 'Thing', metadata: { name: 'x' } })).toEqual(['no schema for v1/Thing']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each(Object.entries(OVERLAYS))('%s: replicas, resources, log level, image tag and autoscaling as the operations guide says', (overlay, expected) => {
+    const manifests = rendered[overlay]!;
+    for (const manifest of manifests) if (manifest.kind !== 'Namespace') expect(manifest.metadata.namespace, `${manifest.kind} ${manifest.metadata.name}`).toBe(expected.namespace);
+    for (const name of ['command-service', 'query-service', 'projector']) {
+      const deployment = find(manifests, 'Deployment', name);
+      expect(deployment.spec.replicas).toBe(name === 'projector' ? expected.projectorReplicas : expected.apiReplicas);
+      const [container] = deployment.spec.template.spec.containers;
+      expect(container.resources.requests).toEqual(expected.requests);
+      expect(container.image).toBe(`ghcr.io/intelligent-workflows/intelligent-workflows/${name}:${expected.tag}`);
+    }
+    expect(find(manifests, 'ConfigMap', 'workflows-config').data?.['LOG_LEVEL']).toBe(expected.logLevel);
+    for (const name of ['command-service', 'query-service']) {
+      const hpa = find(manifests, 'HorizontalPodAutoscaler', name);
+      expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual(expected.hpa);
+      expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name });
+    }
+    expect(find(manifests, 'Namespace', expected.namespace).metadata).toBeDefined();
+  });
+
+  it('probes /health and /ready, and runs as non-root with a read-only root filesystem and no capabilities', () => {
+    for (const manifests of Object.values(rendered)) {
+      for (const name of ['command-service', 'query-service', 'projector']) {
+        const pod = find(manifests, 'Deployment', name).spec.template.spec;
+        const [container] = pod.containers;
+        const port = name === 'projector' ? 'metrics' : 'http';
+        expect(container.livenessProbe.httpGet).toEqual({ path: '/health', port });
+        expect(container.readinessProbe.httpGet).toEqual({ path: name === 'projector' ? '/health' : '/ready', port });
+        expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } });
+        expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
+        expect(pod.serviceAccountName).toBe('intelligent-workflows');
+        expect(pod.automountServiceAccountToken).toBe(false);
+        expect(container.resources.limits).toBeDefined();
+      }
+    }
+  });
+
+  it('routes reads to the query service and writes to the command service behind TLS issued by cert-manager', () => {
+    const manifests = rendered['production']!;
+    const gateway = find(manifests, 'Gateway', 'workflows');
+    expect(gateway.metadata.annotations?.['cert-manager.io/cluster-issuer']).toBe('letsencrypt-prod');
+    expect(gateway.spec.listeners[0]).toMatchObject({ protocol: 'HTTPS', port: 443, tls: { mode: 'Terminate' } });
+    const route = find(manifests, 'HTTPRoute', 'workflows-api');
+    const backendOf = (method: string): string =>
+      String(route.spec.rules.find((rule: any) => rule.matches.some((match: any) => match.method === method) as boolean).backendRefs[0].name);
+    expect(['GET', 'HEAD'].map(backendOf)).toEqual(['query-service', 'query-service']);
+    expect(['POST', 'PUT', 'PATCH', 'DELETE'].map(backendOf)).toEqual(['command-service', 'command-service', 'command-service', 'command-service']);
+    expect(find(rendered['dev']!, 'Gateway', 'workflows').metadata.annotations?.['cert-manager.io/cluster-issuer']).toBe('letsencrypt-staging');
+  });
+
+  it('keeps disruption budgets, a ServiceMonitor on the metrics port and default-deny network policies', () => {
+    const manifests = rendered['production']!;
+    expect(find(manifests, 'PodDisruptionBudget', 'command-service').spec.minAvailable).toBe(2);
+    expect(find(manifests, 'PodDisruptionBudget', 'projector').spec.maxUnavailable).toBe(1);
+    expect(find(manifests, 'ServiceMonitor', 'intelligent-workflows').spec.endpoints).toEqual([expect.objectContaining({ port: 'metrics', path: '/metrics' })]);
+    for (const name of ['command-service', 'query-service', 'projector']) {
+      expect(find(manifests, 'Service', name).spec.ports).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'metrics', port: 9090 })]));
+    }
+    expect(find(manifests, 'NetworkPolicy', 'default-deny-ingress').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress'] });
+  });
+});
+
+describe('Kubernetes manifests, strictly', () => {
+  /** Compiles the manifests as TypeScript values of their kinds; returns the compiler's complaints. */
+  async function strictErrors(manifests: Manifest[]): Promise<string[]> {
+    const file = join(ROOT, 'infra/test', `.strict-${process.pid}-${Date.now()}.ts`);
+    await writeFile(file, strictCheckSource(manifests));
+    try {
+      const program = ts.createProgram([file], {
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        module: ts.ModuleKind.NodeNext,
+        moduleResolution: ts.ModuleResolutionKind.NodeNext,
+        target: ts.ScriptTarget.ES2022,
+        types: [],
+      });
+      return ts.getPreEmitDiagnostics(program).map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+    } finally {
+      await rm(file, { force: true });
+    }
+  }
+
+  it('no overlay has a field its kind does not define, and a misspelt field is caught', async () => {
+    const all = Object.values(rendered).flat();
+    expect(await strictErrors(all)).toEqual([]);
+    const deployment = structuredClone(find(rendered['dev']!, 'Deployment', 'query-service'));
+    const [container] = deployment.spec.template.spec.containers;
+    container.readinesProbe = container.readinessProbe;
+    delete container.readinessProbe;
+    expect((await strictErrors([deployment])).join('\n')).toMatch(/readinesProbe/);
+  });
+});
