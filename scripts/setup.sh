@@ -10,6 +10,7 @@ if ! command -v pnpm >/dev/null || [ "$(pnpm --version)" != "$pnpm_version" ]; t
 fi
 
 bash scripts/services.sh
+bash scripts/infra-tools.sh
 
 if [ "${CI:-}" = "true" ]; then
   pnpm install --frozen-lockfile --reporter=silent
