@@ -102,8 +102,17 @@ INSERT INTO iwf_read.execution_counts (tenant, workflow_id, status, count)
 SELECT tenant, workflow_id, status, delta FROM jsonb_to_recordset($1::jsonb) AS r(tenant text, workflow_id text, status text, delta integer)
 ON CONFLICT (tenant, workflow_id, status) DO UPDATE SET count = iwf_read.execution_counts.count + EXCLUDED.count`;
 
+// A count back at zero is removed, so the table holds the same rows however the log was batched.
+const DROP_ZERO_COUNTS = `
+DELETE FROM iwf_read.execution_counts c
+USING jsonb_to_recordset($1::jsonb) AS r(tenant text, workflow_id text, status text)
+WHERE c.tenant = r.tenant AND c.workflow_id = r.workflow_id AND c.status = r.status AND c.count = 0`;
+
 async function addCounts(tx: pg.PoolClient, deltas: readonly CountDelta[]): Promise<void> {
-  if (deltas.length > 0) await tx.query(ADD_COUNTS, [JSON.stringify(deltas)]);
+  if (deltas.length === 0) return;
+  const rows = JSON.stringify(deltas);
+  await tx.query(ADD_COUNTS, [rows]);
+  await tx.query(DROP_ZERO_COUNTS, [rows]);
 }
 
 function toCacheUpdate(record: ExecutionRecord): CacheUpdate {

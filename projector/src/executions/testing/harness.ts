@@ -29,7 +29,8 @@ export interface ReadModelHarness {
 
 export async function createReadModelHarness(label: string): Promise<ReadModelHarness> {
   const db = await createTestDatabase(label);
-  const pool = new pg.Pool({ connectionString: db.url, max: 4 });
+  // Room for a runner per projection: each holds a connection for its lock and one per batch.
+  const pool = new pg.Pool({ connectionString: db.url, max: 12 });
   // Dropping the database ends connections that are still closing; that is expected here.
   pool.on('error', () => undefined);
   await migrateUp(pool, eventStoreMigrations);
