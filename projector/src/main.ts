@@ -7,6 +7,7 @@ import { connectCache } from '@iwf/platform/redis/connect';
 import { openDatabase } from '@iwf/platform/runtime/database';
 import type { Closeable } from '@iwf/platform/runtime/serve';
 import type { Logger } from 'pino';
+import { startReadModelSampler, statusesWithParked } from './observability/read-model-sampler.js';
 import { readModelMigrations } from './read-models.js';
 import { startProjectorRole } from './runtime/projector-role.js';
 
@@ -37,7 +38,10 @@ async function main(): Promise<void> {
     resources.push(observability.probe({ postgres: () => pool.query('SELECT 1'), ...(redis ? { redis: () => redis.ping() } : {}) }));
     const role = startProjectorRole({ store, pool, cache: cache.cache, logger });
     resources.push({ name: 'projector', close: () => role.close() });
-    observability.watchProjections(() => role.runners.map((runner) => runner.status()));
+    const sampler = startReadModelSampler(pool);
+    resources.push(sampler);
+    observability.watchProjections(() => statusesWithParked(role.runners, sampler));
+    observability.watchWorkload(() => sampler.latest()?.workload);
     const metrics = await observability.listen();
     resources.push(metrics);
     logger.info({ metrics: `${metrics.address}/metrics`, projections: role.runners.map((runner) => runner.status().projection) }, 'projector running');

@@ -6,6 +6,7 @@ export * from './metrics/projector.js';
 export * from './metrics/cache.js';
 export * from './metrics/dependencies.js';
 export * from './metrics/workflow.js';
+export * from './metrics/execution-events.js';
 export * from './metrics/kafka.js';
 export * from './tracing/tracing.js';
 export * from './tracing/context.js';

@@ -11,6 +11,7 @@ import { openDatabase } from '@iwf/platform/runtime/database';
 import type { Closeable } from '@iwf/platform/runtime/serve';
 import { createObservability, type Observability } from '@iwf/platform/observability/service';
 import { engineMigrations, startEngine } from '@iwf/command-service/engine/runtime/start';
+import { startReadModelSampler, statusesWithParked } from '../observability/read-model-sampler.js';
 import { readModelMigrations } from '../read-models.js';
 import { startProjectorRole } from './projector-role.js';
 
@@ -40,7 +41,10 @@ export async function buildAllInOne(config: Config, logger: Logger): Promise<All
   resources.push(observability.probe({ postgres: () => pool.query('SELECT 1'), ...(redis ? { redis: () => redis.ping() } : {}) }));
   const projector = startProjectorRole({ store, pool, cache: cache.cache, logger });
   resources.push({ name: 'projector', close: () => projector.close() });
-  observability.watchProjections(() => projector.runners.map((runner) => runner.status()));
+  const sampler = startReadModelSampler(pool);
+  resources.push(sampler);
+  observability.watchProjections(() => statusesWithParked(projector.runners, sampler));
+  observability.watchWorkload(() => sampler.latest()?.workload);
   const watcher = await createPositionWatcher({ pool, connectionString: config.databaseUrl, logger });
   resources.push({ name: 'position watcher', close: () => watcher.close() });
 

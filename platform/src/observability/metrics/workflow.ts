@@ -4,9 +4,9 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 export type FinishedStatus = Exclude<ExecutionStatus, 'running' | 'waiting'>;
 
 /**
- * Hooks the workflow engine calls as executions run (pass one in the engine's deps; tests and
- * processes without the engine use `noWorkflowMetrics`). Labels are workflow ids and fixed
- * vocabularies, never execution ids, so series stay bounded by the number of workflows.
+ * What happens to executions, as counters and histograms. `observeExecutionEvents` feeds it
+ * from the execution events a process appends; an engine may also call it directly. Labels
+ * are workflow ids and fixed vocabularies, never execution ids, so series stay bounded.
  */
 export interface WorkflowMetrics {
   /** An execution was started for a trigger. */
@@ -15,22 +15,17 @@ export interface WorkflowMetrics {
   executionFinished(workflow: string, status: FinishedStatus, decision: ExecutionDecision | null, durationSeconds: number): void;
   /** A step run ended (after its last attempt). */
   stepFinished(workflow: string, stepType: string, status: 'completed' | 'failed', durationSeconds: number): void;
-  /** Executions this engine holds now, by state; the engine sets both after it changes either. */
-  setExecutionsInProgress(state: 'running' | 'waiting', count: number): void;
   approvalRequested(workflow: string): void;
-  approvalDecided(workflow: string, decision: 'approved' | 'rejected' | 'expired', waitedSeconds: number): void;
-  /** Approval requests awaiting a decision. */
-  setApprovalsPending(count: number): void;
+  /** `waitedSeconds` is undefined when the request was raised before this process saw it. */
+  approvalDecided(workflow: string, decision: 'approved' | 'rejected' | 'expired', waitedSeconds: number | undefined): void;
 }
 
 export const noWorkflowMetrics: WorkflowMetrics = {
   executionStarted: () => undefined,
   executionFinished: () => undefined,
   stepFinished: () => undefined,
-  setExecutionsInProgress: () => undefined,
   approvalRequested: () => undefined,
   approvalDecided: () => undefined,
-  setApprovalsPending: () => undefined,
 };
 
 const DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600];
@@ -47,13 +42,9 @@ export function createWorkflowMetrics(registry: Registry): WorkflowMetrics {
   });
   const duration = new Histogram({ name: 'iwf_workflow_execution_duration_seconds', help: 'Execution run time, start to end', labelNames: ['workflow', 'status'], buckets: DURATION_BUCKETS, registers });
   const steps = new Histogram({ name: 'iwf_workflow_step_duration_seconds', help: 'Step run time, all attempts', labelNames: ['workflow', 'step_type', 'status'], buckets: DURATION_BUCKETS, registers });
-  const inProgress = new Gauge({ name: 'iwf_workflow_executions_in_progress', help: 'Executions not yet ended, by state (running or waiting)', labelNames: ['state'], registers });
   const requested = new Counter({ name: 'iwf_approvals_requested_total', help: 'Approval requests raised', labelNames: ['workflow'], registers });
   const decided = new Counter({ name: 'iwf_approvals_decided_total', help: 'Approval requests decided or expired', labelNames: ['workflow', 'decision'], registers });
   const waited = new Histogram({ name: 'iwf_approval_wait_seconds', help: 'Time from an approval request to its decision', labelNames: ['decision'], buckets: WAIT_BUCKETS, registers });
-  const pending = new Gauge({ name: 'iwf_approvals_pending', help: 'Approval requests awaiting a decision', registers });
-  inProgress.set({ state: 'running' }, 0);
-  inProgress.set({ state: 'waiting' }, 0);
 
   return {
     executionStarted: (workflow) => started.inc({ workflow }),
@@ -62,12 +53,42 @@ export function createWorkflowMetrics(registry: Registry): WorkflowMetrics {
       duration.observe({ workflow, status }, seconds);
     },
     stepFinished: (workflow, stepType, status, seconds) => steps.observe({ workflow, step_type: stepType, status }, seconds),
-    setExecutionsInProgress: (state, count) => inProgress.set({ state }, count),
     approvalRequested: (workflow) => requested.inc({ workflow }),
     approvalDecided: (workflow, decision, seconds) => {
       decided.inc({ workflow, decision });
-      waited.observe({ decision }, seconds);
+      if (seconds !== undefined) waited.observe({ decision }, seconds);
     },
-    setApprovalsPending: (count) => pending.set(count),
   };
+}
+
+/** Work in flight, as the read models count it (the projector samples them). */
+export interface Workload {
+  readonly running: number;
+  readonly waiting: number;
+  readonly approvalsPending: number;
+}
+
+/** `iwf_workflow_executions_in_progress{state}` and `iwf_approvals_pending`, from the latest sample. */
+export function registerWorkloadMetrics(registry: Registry, latest: () => Workload | undefined): void {
+  new Gauge({
+    name: 'iwf_workflow_executions_in_progress',
+    help: 'Executions not yet ended, by state (running or waiting), across tenants',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const workload = latest();
+      if (!workload) return;
+      this.set({ state: 'running' }, workload.running);
+      this.set({ state: 'waiting' }, workload.waiting);
+    },
+  });
+  new Gauge({
+    name: 'iwf_approvals_pending',
+    help: 'Approval requests awaiting a decision, across tenants',
+    registers: [registry],
+    collect() {
+      const workload = latest();
+      if (workload) this.set(workload.approvalsPending);
+    },
+  });
 }
