@@ -15,8 +15,8 @@ export interface ChainLink {
   /** `data::text` and `metadata::text`: PostgreSQL's canonical jsonb rendering. */
   readonly data_text: string;
   readonly metadata_text: string;
-  /** `timestamptz_send(recorded_at)`: microseconds since 2000-01-01 UTC, 8 bytes big-endian. */
-  readonly recorded_at_bytes: Buffer;
+  /** recorded_at in microseconds since the Unix epoch: `(extract(epoch FROM recorded_at) * 1000000)::bigint`. */
+  readonly recorded_micros: bigint;
 }
 
 export type ChainProblem = 'hash_mismatch' | 'revision_gap' | 'head_mismatch';
@@ -28,6 +28,8 @@ export type ChainVerdict =
 type Queryable = pg.Pool | pg.PoolClient | pg.Client;
 
 const NUL = Buffer.from([0]);
+// The chain hashes timestamptz_send(recorded_at): microseconds since PostgreSQL's epoch, 2000-01-01 UTC.
+const POSTGRES_EPOCH_MICROS = 946_684_800_000_000n;
 const PAGE_SIZE = 1_000;
 
 export function genesisHash(stream_id: string): Buffer {
@@ -35,9 +37,10 @@ export function genesisHash(stream_id: string): Buffer {
 }
 
 export function nextHash(previous: Buffer, link: ChainLink): Buffer {
-  const numbers = Buffer.alloc(8 + 4);
+  const numbers = Buffer.alloc(8 + 4 + 8);
   numbers.writeBigInt64BE(BigInt(link.stream_revision), 0);
   numbers.writeInt32BE(link.schema_version, 8);
+  numbers.writeBigInt64BE(link.recorded_micros - POSTGRES_EPOCH_MICROS, 12);
   return createHash('sha256')
     .update(previous)
     .update(numbers.subarray(0, 8))
@@ -49,7 +52,7 @@ export function nextHash(previous: Buffer, link: ChainLink): Buffer {
     .update(NUL)
     .update(link.metadata_text, 'utf8')
     .update(NUL)
-    .update(link.recorded_at_bytes)
+    .update(numbers.subarray(12, 20))
     .digest();
 }
 
@@ -60,13 +63,13 @@ interface LinkRow {
   readonly schema_version: number;
   readonly data_text: string;
   readonly metadata_text: string;
-  readonly recorded_at: string;
+  readonly recorded_micros: string;
   readonly hash: string;
 }
 
 const READ_LINKS = `SELECT e.stream_revision::text AS stream_revision, e.event_id::text AS event_id, e.type, e.schema_version,
     e.data::text AS data_text, e.metadata::text AS metadata_text,
-    encode(timestamptz_send(e.recorded_at), 'hex') AS recorded_at, encode(e.hash, 'hex') AS hash
+    (extract(epoch FROM e.recorded_at) * 1000000)::bigint::text AS recorded_micros, encode(e.hash, 'hex') AS hash
   FROM iwf_events.events e
   WHERE e.stream_id = $1 AND e.stream_revision > $2::bigint AND e.stream_revision <= $3::bigint
   ORDER BY e.stream_revision LIMIT ${PAGE_SIZE}`;
@@ -121,7 +124,7 @@ function toLink(row: LinkRow): ChainLink {
     schema_version: row.schema_version,
     data_text: row.data_text,
     metadata_text: row.metadata_text,
-    recorded_at_bytes: Buffer.from(row.recorded_at, 'hex'),
+    recorded_micros: BigInt(row.recorded_micros),
   };
 }
 

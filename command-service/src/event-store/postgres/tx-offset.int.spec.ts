@@ -29,7 +29,12 @@ describe('PostgreSQL event store: transaction ids after a restore', () => {
     bed = await createEventStoreTestbed('tx_offset');
     await setOffset(SOURCE_AHEAD);
     await bed.store.append(stream, newEvents(3), 'no_stream');
-    restored = await bed.store.readAll();
+    // readAll lags while any older transaction in the server (another test's) is still open.
+    restored = await eventually(async () => {
+      const read = await bed.store.readAll();
+      expect(read).toHaveLength(3);
+      return read;
+    });
     await setOffset(0n);
   });
   afterAll(() => bed.teardown());
@@ -51,7 +56,7 @@ describe('PostgreSQL event store: transaction ids after a restore', () => {
     expect(epochs.rowCount).toBe(1);
 
     // Restored events are readable again, in their original order and positions.
-    expect(await bed.store.readAll({ after: START })).toEqual(restored);
+    await eventually(async () => expect(await bed.store.readAll({ after: START })).toEqual(restored));
   });
 
   it('a subscriber resuming from its restored checkpoint receives new events, in order, none skipped', async () => {
@@ -69,7 +74,7 @@ describe('PostgreSQL event store: transaction ids after a restore', () => {
     } finally {
       await subscription.stop();
     }
-    expect((await bed.store.readAll()).map((event) => event.stream_revision)).toEqual([0, 1, 2, 3, 4]);
+    await eventually(async () => expect((await bed.store.readAll()).map((event) => event.stream_revision)).toEqual([0, 1, 2, 3, 4]));
   });
 
   it('the migration reverts and reapplies', async () => {
