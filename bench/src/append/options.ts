@@ -6,13 +6,16 @@ export interface BenchOptions {
   readonly writers: readonly number[];
   readonly batches: readonly number[];
   readonly systems: readonly SystemName[];
+  /** Runs of each system per cell, interleaved; the report keeps the median run. */
+  readonly rounds: number;
   readonly out: string;
 }
 
 const SYSTEMS: readonly SystemName[] = ['ours', 'emmett', 'ceiling'];
 
 const USAGE = `usage: bench:append [--duration=4] [--warmup=1] [--writers=1,8,32] [--batch=1,10]
-  [--systems=ours,emmett,ceiling] [--out=bench/results/append.json]   (seconds; BENCH_DATABASE_URL names the server)`;
+  [--systems=ours,emmett,ceiling] [--rounds=1] [--out=bench/results/append.json]
+  (durations in seconds; BENCH_DATABASE_URL names the server)`;
 
 /** Parses `--name=value` flags; anything unknown or malformed stops the run with the usage text. */
 export function parseOptions(args: readonly string[], defaultOut: string): BenchOptions {
@@ -22,7 +25,7 @@ export function parseOptions(args: readonly string[], defaultOut: string): Bench
     if (!match?.[1] || !match[2]) throw new Error(`unrecognised argument ${arg}\n${USAGE}`);
     flags.set(match[1], match[2]);
   }
-  const unknown = [...flags.keys()].filter((key) => !['duration', 'warmup', 'writers', 'batch', 'systems', 'out'].includes(key));
+  const unknown = [...flags.keys()].filter((key) => !['duration', 'warmup', 'writers', 'batch', 'systems', 'rounds', 'out'].includes(key));
   if (unknown.length > 0) throw new Error(`unknown option ${unknown.join(', ')}\n${USAGE}`);
   const systems = list(flags.get('systems'), 'ours,emmett,ceiling').map((name) => {
     const system = SYSTEMS.find((known) => known === name);
@@ -35,6 +38,7 @@ export function parseOptions(args: readonly string[], defaultOut: string): Bench
     writers: list(flags.get('writers'), '1,8,32').map(positive),
     batches: list(flags.get('batch'), '1,10').map(positive),
     systems,
+    rounds: positive(flags.get('rounds') ?? '1'),
     out: flags.get('out') ?? defaultOut,
   };
 }

@@ -1,4 +1,7 @@
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startCpuMeter } from './cpu.js';
+import type { CpuPerEvent } from './cpu.js';
 import type { OpenSystem } from './systems/system.js';
 import { benchEvents, streamSlot } from './workload.js';
 
@@ -14,17 +17,26 @@ export interface CellResult {
   readonly appends_per_second: number;
   readonly appends: number;
   readonly latency_ms: { readonly p50: number; readonly p99: number };
+  readonly cpu_per_event: CpuPerEvent;
 }
 
 /**
  * Every writer appends back to back to its own streams for warm-up plus duration; only appends
  * that finish inside the measured window count, and their latencies give the percentiles.
  */
-export async function runCell(system: OpenSystem, config: CellConfig): Promise<CellResult> {
+export async function runCell(system: OpenSystem, databaseUrl: string, config: CellConfig): Promise<CellResult> {
   const started = performance.now();
   const measureFrom = started + config.warmupMs;
   const end = measureFrom + config.durationMs;
   const latencies: number[] = [];
+  // Backends are counted once the warm-up has opened every connection; the window closes at `end`.
+  const cpu = sleep(config.warmupMs)
+    .then(() => startCpuMeter(databaseUrl))
+    .then(async (meter) => {
+      await sleep(end - performance.now());
+      return meter.stop(latencies.length * config.batch);
+    });
+  cpu.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
 
   const writer = async (index: number): Promise<void> => {
     for (let append = 0; performance.now() < end; append += 1) {
@@ -36,6 +48,7 @@ export async function runCell(system: OpenSystem, config: CellConfig): Promise<C
     }
   };
   await Promise.all(Array.from({ length: config.writers }, (_, index) => writer(index)));
+  const cpu_per_event = await cpu;
 
   const seconds = config.durationMs / 1000;
   return {
@@ -43,6 +56,7 @@ export async function runCell(system: OpenSystem, config: CellConfig): Promise<C
     appends_per_second: Math.round(latencies.length / seconds),
     appends: latencies.length,
     latency_ms: { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) },
+    cpu_per_event,
   };
 }
 

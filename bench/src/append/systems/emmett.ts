@@ -4,18 +4,13 @@ import { endPool } from '@iwf/command-service/event-store/postgres/testing';
 import pg from 'pg';
 import type { BenchSystem } from './system.js';
 
-type EmmettOptions = NonNullable<Parameters<typeof getPostgreSQLEventStore>[1]>;
-type EmmettPool = Extract<NonNullable<EmmettOptions['connectionOptions']>, { pool: unknown }>['pool'];
-
 export const emmett: BenchSystem = {
   name: 'emmett',
   description: '@event-driven-io/emmett-postgresql 0.42: appendToStream() with exact expected stream versions',
   async open(databaseUrl, writers) {
     // Its own pool of the same size, handed over so both stores get equal connections.
     const pool = new pg.Pool({ connectionString: databaseUrl, max: writers });
-    // The same pg at run time; Emmett's declarations pin an older @types/pg.
-    const emmettPool = pool as unknown as EmmettPool;
-    const store = getPostgreSQLEventStore(databaseUrl, { connectionOptions: { pool: emmettPool }, schema: { autoMigration: 'CreateOrUpdate' } });
+    const store = getPostgreSQLEventStore(databaseUrl, { connectionOptions: { pool }, schema: { autoMigration: 'CreateOrUpdate' } });
     await store.schema.migrate();
     return {
       async append(slot, events) {
