@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { SCALE_OUT_ENV, scaleOutConfig, type ScaleOutConfig } from './scale-out.js';
 
 /**
  * Process configuration, read from the environment once at boot. Anything invalid stops the
@@ -38,6 +39,7 @@ const Env = Type.Object({
   OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
   OTEL_SERVICE_NAME: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
   OTEL_TRACES_SAMPLER_ARG: Type.Number({ minimum: 0, maximum: 1, default: 1 }),
+  ...SCALE_OUT_ENV,
 });
 type Env = Static<typeof Env>;
 
@@ -62,6 +64,8 @@ export interface Config {
   readonly bodyLimitBytes: number;
   readonly minPositionWaitMs: number;
   readonly requestTimeoutMs: number;
+  /** Event store and projector source (docs/SCALE-OUT.md). */
+  readonly scaleOut: ScaleOutConfig;
   /** OpenTelemetry tracing: off while `endpoint` is undefined. */
   readonly otel: {
     readonly endpoint: string | undefined;
@@ -86,6 +90,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const problems = [...Value.Errors(Env, env)].map((error) => `${error.path.slice(1) || '(root)'}: ${error.message} (got ${JSON.stringify(error.value)})`);
   const production = env.APP_ENV === 'production' || env.APP_ENV === 'staging';
   if (production && !env.JWT_SECRET) problems.push('JWT_SECRET: required outside development and test');
+  const scaleOut = scaleOutConfig(env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     env: env.APP_ENV,
@@ -108,6 +113,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     minPositionWaitMs: env.MIN_POSITION_WAIT_MS,
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     otel: { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME, sampleRatio: env.OTEL_TRACES_SAMPLER_ARG },
+    scaleOut,
   };
 }
 
