@@ -8,7 +8,8 @@ import { laterPosition, settle } from '../engine/runtime/settle.js';
 import type { ExecutionStatus } from '../engine/runtime/status-bus.js';
 import { startExecution } from './start.js';
 import { matchingTriggers } from './trigger-index.js';
-import { deliverToWaits } from './waits.js';
+import { ensureStarted } from './recover.js';
+import { deliverToWaits, waitsFor } from './waits.js';
 
 export interface IngestRequest {
   readonly event_type: string;
@@ -58,45 +59,52 @@ export interface IngestDeps {
 export async function ingestEvent(deps: IngestDeps, tenant: string, request: IngestRequest, actor: Actor, options: IngestOptions = {}): Promise<IngestAnswer> {
   const eventId = request.event_id ?? deps.newId();
   const stream = streamId('ingest', tenant, eventId);
-  const recorded = await deps.store.readStream(stream, { max_count: 1 });
-  if (recorded[0] !== undefined) return replay(deps, tenant, recorded[0].data as EventIngested['data'], recorded[0].position, actor, options);
+  // A generated id is new by construction; only a caller's id may have been ingested before.
+  if (request.event_id !== undefined) {
+    const [recorded] = await deps.store.readStream(stream, { max_count: 1 });
+    if (recorded !== undefined) return replay(deps, tenant, recorded.data as EventIngested['data'], recorded.position, actor, options);
+  }
   const receivedAt = deps.clock().toISOString();
-  const matches = await matchingTriggers(deps.pool, tenant, request.event_type);
+  const [matches, waits] = await Promise.all([matchingTriggers(deps.pool, tenant, request.event_type), waitsFor(deps.pool, tenant, request.event_type)]);
   const event = { id: eventId, type: request.event_type, source: request.source, received_at: receivedAt };
-  const started = await Promise.all(
-    matches.map((row) =>
-      startExecution(deps.runner, tenant, engineIds.eventExecution(tenant, eventId, row.workflow_id), row, {
-        trigger: { kind: 'event', event_id: eventId, event_type: request.event_type, source: request.source },
-        payload: request.payload,
-        event,
-      }, actor),
-    ),
-  );
+  const trigger = { kind: 'event' as const, event_id: eventId, event_type: request.event_type, source: request.source };
   const data: EventIngested['data'] = {
     event_id: eventId,
     event_type: request.event_type,
     source: request.source,
     payload: request.payload,
     received_at: receivedAt,
-    executions: matches.map((row, index) => ({ execution_id: started[index]?.execution_id ?? '', workflow_id: row.workflow_id, workflow_revision: row.definition_revision })),
+    executions: matches.map((row) => ({ execution_id: engineIds.eventExecution(tenant, eventId, row.workflow_id), workflow_id: row.workflow_id, workflow_revision: row.definition_revision })),
   };
-  let position: LogPosition | undefined;
-  try {
-    const metadata = { tenant, actor: actor.actor, correlation_id: actor.correlation_id ?? eventId, causation_id: actor.causation_id, chain_depth: actor.chain_depth ?? 0 };
-    const record = { event_id: engineIds.ingestRecord(tenant, eventId), type: 'EventIngested', schema_version: currentSchemaVersion('EventIngested'), data, metadata };
-    const result = await deps.store.append(stream, [record], 'no_stream');
-    position = result.appended ? result.position : undefined;
-  } catch (error) {
-    if (!(error instanceof WrongExpectedRevisionError) && !(error instanceof DuplicateEventIdError)) throw error;
-  }
+  // The record and the starts commit side by side (one commit's latency, not two). A crash
+  // between them leaves a record naming executions not started: a retry of the same event
+  // id, or the repair subscription, starts them from the record (ensureStarted).
+  const [position, ...started] = await Promise.all([
+    record(deps, tenant, stream, data, actor),
+    ...matches.map((row, index) => startExecution(deps.runner, tenant, data.executions[index]?.execution_id ?? '', row, { trigger, payload: request.payload, event }, actor)),
+  ]);
   if (position === undefined) {
     // A twin request with the same event id recorded it first: answer as it does.
     const [first] = await deps.store.readStream(stream, { max_count: 1 });
     if (first === undefined) throw new Error(`ingest record of ${eventId} vanished`);
     return replay(deps, tenant, first.data as EventIngested['data'], first.position, actor, options);
   }
-  const resumed = await deliverToWaits(deps, tenant, { event_id: eventId, event_type: request.event_type, payload: request.payload }, actor);
-  return answer(deps, eventId, [...started.map((entry) => entry.status)], resumed, started.reduce<LogPosition | undefined>((acc, entry) => laterPosition(acc, entry.status.position), position), false, options);
+  const resumed = await deliverToWaits(deps, tenant, { event_id: eventId, event_type: request.event_type, payload: request.payload }, actor, waits);
+  const statuses = started.map((entry) => entry.status);
+  return answer(deps, eventId, statuses, resumed, statuses.reduce<LogPosition | undefined>((acc, status) => laterPosition(acc, status.position), position), false, options);
+}
+
+/** Appends EventIngested; undefined when the stream exists already (the event was ingested). */
+async function record(deps: IngestDeps, tenant: string, stream: string, data: EventIngested['data'], actor: Actor): Promise<LogPosition | undefined> {
+  const metadata = { tenant, actor: actor.actor, correlation_id: actor.correlation_id ?? data.event_id, causation_id: actor.causation_id, chain_depth: actor.chain_depth ?? 0 };
+  const event = { event_id: engineIds.ingestRecord(tenant, data.event_id), type: 'EventIngested', schema_version: currentSchemaVersion('EventIngested'), data, metadata };
+  try {
+    const result = await deps.store.append(stream, [event], 'no_stream');
+    return result.appended ? result.position : undefined;
+  } catch (error) {
+    if (error instanceof WrongExpectedRevisionError || error instanceof DuplicateEventIdError) return undefined;
+    throw error;
+  }
 }
 
 async function replay(
@@ -107,9 +115,9 @@ async function replay(
   actor: Actor,
   options: IngestOptions,
 ): Promise<IngestAnswer> {
+  const statuses = await ensureStarted(deps, tenant, data, actor);
   // A first attempt that died before offering the event to waits did not do it: do it now (idempotent).
   const resumed = await deliverToWaits(deps, tenant, { event_id: data.event_id, event_type: data.event_type, payload: data.payload }, actor);
-  const statuses = await Promise.all(data.executions.map((entry) => currentStatus(deps, tenant, entry.execution_id, entry.workflow_id)));
   return answer(deps, data.event_id, statuses, resumed, statuses.reduce<LogPosition | undefined>((acc, status) => laterPosition(acc, status.position), position), true, options);
 }
 

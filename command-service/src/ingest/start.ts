@@ -3,6 +3,9 @@ import type { Actor, ExecutionRunner } from '../engine/runtime/execution-runner.
 import type { ExecutionStatus } from '../engine/runtime/status-bus.js';
 import type { TriggerRow } from './trigger-index.js';
 
+/** What a start needs of a workflow: its definition at the revision the execution is pinned to. */
+export type StartableWorkflow = Pick<TriggerRow, 'workflow_id' | 'definition_revision' | 'version' | 'definition'>;
+
 export interface StartInput {
   readonly trigger: ExecutionTrigger;
   readonly payload: JsonRecord;
@@ -18,7 +21,7 @@ export async function startExecution(
   runner: ExecutionRunner,
   tenant: string,
   executionId: string,
-  row: TriggerRow,
+  row: StartableWorkflow,
   input: StartInput,
   actor: Actor,
 ): Promise<{ readonly execution_id: string; readonly status: ExecutionStatus }> {

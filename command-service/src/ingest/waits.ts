@@ -25,6 +25,13 @@ export interface OfferedEvent {
   readonly payload: JsonRecord;
 }
 
+export type WaitRows = readonly WaitRow[];
+
+/** The waits indexed for an event type (read before the event is recorded, to save a round trip). */
+export async function waitsFor(pool: pg.Pool, tenant: string, eventType: string): Promise<WaitRows> {
+  return (await pool.query<WaitRow>({ name: 'iwf_engine_waits_for', text: WAITS, values: [tenant, eventType] })).rows;
+}
+
 /**
  * Offers an ingested event to the executions waiting for its type whose correlation value it
  * carries (the wait index is kept by every execution append). The decider checks again, so
@@ -35,10 +42,11 @@ export async function deliverToWaits(
   tenant: string,
   event: OfferedEvent,
   actor: Actor,
+  rows?: WaitRows,
 ): Promise<ExecutionStatus[]> {
-  const result = await deps.pool.query<WaitRow>({ name: 'iwf_engine_waits_for', text: WAITS, values: [tenant, event.event_type] });
+  const candidates = rows ?? (await waitsFor(deps.pool, tenant, event.event_type));
   const targets = new Set(
-    result.rows.filter((row) => {
+    candidates.filter((row) => {
       const found = lookupPath(event.payload, row.match_field);
       return found.status === 'found' && sameValue(found.value, row.match_value);
     }).map((row) => row.execution_id),

@@ -1,7 +1,9 @@
 import type pg from 'pg';
 import type { EventStore, RecordedEvent, RuleEvent, WorkflowEvent } from '@iwf/contracts';
 import { parseStreamId, upcastRecorded } from '@iwf/contracts';
+import type { EventIngested } from '@iwf/contracts';
 import type { ApprovalService } from '../../approvals/service.js';
+import { ensureStarted } from '../../ingest/recover.js';
 import { indexWorkflow, indexedRevisions } from '../../ingest/trigger-index.js';
 import type { RuleState } from '../../rules/domain/decider.js';
 import { ruleDecider } from '../../rules/domain/decider.js';
@@ -17,6 +19,7 @@ export interface RepairHandlers {
   rules(events: readonly RecordedEvent[]): Promise<void>;
   executions(events: readonly RecordedEvent[]): Promise<void>;
   approvals(events: readonly RecordedEvent[]): Promise<void>;
+  ingests(events: readonly RecordedEvent[]): Promise<void>;
 }
 
 export interface RepairHandlerDeps {
@@ -59,7 +62,15 @@ async function fold<S, E>(store: EventStore, stream: string, decider: { initialS
   return { state, revision: recorded.at(-1)?.stream_revision ?? -1 };
 }
 
+// Executions seen starting lately: most ingest records name only these, and need no read.
+const RECENT_STARTS = 20_000;
+
 export function createRepairHandlers(deps: RepairHandlerDeps): RepairHandlers {
+  const recent = new Set<string>();
+  const remember = (id: string): void => {
+    recent.add(id);
+    if (recent.size > RECENT_STARTS) recent.delete(recent.values().next().value ?? '');
+  };
   return {
     async workflows(events) {
       const latest = heads(events);
@@ -77,6 +88,7 @@ export function createRepairHandlers(deps: RepairHandlerDeps): RepairHandlers {
       }
     },
     async executions(events) {
+      for (const event of events) if (event.type === 'ExecutionStarted') remember(event.stream_id);
       const latest = heads(events);
       const synced = await syncedRevisions(deps.pool, latest.map((head) => ({ tenant: head.tenant, execution_id: head.id })));
       await Promise.all(
@@ -90,6 +102,15 @@ export function createRepairHandlers(deps: RepairHandlerDeps): RepairHandlers {
     },
     async approvals(events) {
       for (const head of heads(events)) await deps.approvals.ensureExpiry(head.tenant, head.id);
+    },
+    async ingests(events) {
+      for (const event of events) {
+        if (event.type !== 'EventIngested') continue;
+        const tenant = parseStreamId(event.stream_id)?.tenant ?? '';
+        const data = event.data as EventIngested['data'];
+        if (data.executions.every((entry) => recent.has(`execution:${tenant}:${entry.execution_id}`))) continue;
+        await ensureStarted(deps, tenant, data, { actor: 'system:engine', correlation_id: event.metadata.correlation_id, chain_depth: Number(event.metadata['chain_depth'] ?? 0) });
+      }
     },
   };
 }

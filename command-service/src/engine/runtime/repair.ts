@@ -102,6 +102,7 @@ export class RepairSubscription {
     await handlers.rules(byCategory.get('rule') ?? []);
     await handlers.executions(byCategory.get('execution') ?? []);
     await handlers.approvals(byCategory.get('approval') ?? []);
+    await handlers.ingests(byCategory.get('ingest') ?? []);
     await this.save(last.position);
   }
 

@@ -53,9 +53,12 @@ export interface EngineTestSystem {
   close(): Promise<void>;
 }
 
+/** A connection still closing when teardown drops the database reports it; that is expected then. */
+const quiet = (pool: pg.Pool): pg.Pool => pool.on('error', () => undefined);
+
 export async function startEngineSystem(label: string, env: Readonly<Record<string, string>> = {}): Promise<EngineTestSystem> {
   const database = await createTestDatabase(label);
-  const pool = new pg.Pool({ connectionString: database.url, max: 16 });
+  const pool = quiet(new pg.Pool({ connectionString: database.url, max: 16 }));
   for (const set of [eventStoreMigrations, commandMigrations, engineMigrations]) await migrateUp(pool, set);
   const logLines: string[] = [];
   const sink = new Writable({
@@ -99,7 +102,7 @@ export async function startEngineSystem(label: string, env: Readonly<Record<stri
       return { status: reply.statusCode, body: reply.body === '' ? {} : (JSON.parse(reply.body) as Record<string, unknown>), headers: reply.headers };
     },
     async replica() {
-      const replicaPool = new pg.Pool({ connectionString: database.url, max: 8 });
+      const replicaPool = quiet(new pg.Pool({ connectionString: database.url, max: 8 }));
       const built = build(replicaPool);
       extras.push({ ...built, pool: replicaPool });
       return built.engine;
