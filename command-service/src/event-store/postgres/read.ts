@@ -20,18 +20,18 @@ function streamQuery(direction: 'ASC' | 'DESC'): string {
 const READ_FORWARDS = streamQuery('ASC');
 const READ_BACKWARDS = streamQuery('DESC');
 
+const LOG_AFTER = `SELECT ${EVENT_COLUMNS} FROM iwf_events.events e
+    WHERE (e.tx_id, e.position) > ($1::text::xid8, $2::bigint) AND e.tx_id < ${HORIZON}
+      AND ($4::text[] IS NULL OR e.type LIKE ANY ($4::text[]))
+    ORDER BY e.tx_id, e.position LIMIT $3::bigint`;
+
 /**
  * One page of the log after a position, and in the same snapshot: the newest position a
  * reader may pass (so a type filter does not rescan what it skipped) and whether committed
  * rows wait beyond the horizon (a transaction that began earlier is still open).
  */
 const READ_PAGE = `
-  WITH page AS (
-    SELECT ${EVENT_COLUMNS} FROM iwf_events.events e
-    WHERE (e.tx_id, e.position) > ($1::text::xid8, $2::bigint) AND e.tx_id < ${HORIZON}
-      AND ($4::text[] IS NULL OR e.type LIKE ANY ($4::text[]))
-    ORDER BY e.tx_id, e.position LIMIT $3::bigint
-  ), head AS (
+  WITH page AS (${LOG_AFTER}), head AS (
     SELECT e.tx_id::text AS head_tx, e.position::text AS head_position FROM iwf_events.events e
     WHERE e.tx_id < ${HORIZON} ORDER BY e.tx_id DESC, e.position DESC LIMIT 1
   ), meta AS (
@@ -71,14 +71,19 @@ interface PageRow extends Partial<EventRow> {
   readonly pending: boolean;
 }
 
-export async function readPage(pool: pg.Pool, options: ReadAllOptions): Promise<LogPage> {
+function logValues(options: ReadAllOptions): unknown[] {
   const after = options.after ?? START;
-  const prefixes = options.type_prefixes?.map(likePrefix) ?? null;
-  const result = await pool.query<PageRow>({
-    name: 'iwf_events_read_page',
-    text: READ_PAGE,
-    values: [after.commit.toString(), after.prepare.toString(), options.max_count ?? null, prefixes],
-  });
+  return [after.commit.toString(), after.prepare.toString(), options.max_count ?? null, options.type_prefixes?.map(likePrefix) ?? null];
+}
+
+/** The log after a position, below the horizon, in (transaction id, position) order. */
+export async function readAll(pool: pg.Pool, options: ReadAllOptions): Promise<RecordedEvent[]> {
+  const result = await pool.query<EventRow>({ name: 'iwf_events_read_all', text: LOG_AFTER, values: logValues(options) });
+  return result.rows.map(toRecordedEvent);
+}
+
+export async function readPage(pool: pg.Pool, options: ReadAllOptions): Promise<LogPage> {
+  const result = await pool.query<PageRow>({ name: 'iwf_events_read_page', text: READ_PAGE, values: logValues(options) });
   const first = result.rows[0];
   const head = first?.head_tx && first.head_position ? toPosition(first.head_tx, first.head_position) : undefined;
   const events = result.rows.filter((row): row is PageRow & EventRow => row.event_id != null).map(toRecordedEvent);

@@ -4,7 +4,7 @@ import { append } from './append.js';
 import { startListener } from './listener.js';
 import type { Listener } from './listener.js';
 import { NOTIFY_SQL, createNotifier } from './notifier.js';
-import { headPosition, readPage, readStream } from './read.js';
+import { headPosition, readAll, readPage, readStream } from './read.js';
 import { startSubscription } from './subscription.js';
 import type { SubscriptionTiming } from './subscription.js';
 
@@ -65,7 +65,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
       return result;
     },
     readStream: (stream_id, readOptions) => readStream(pool, stream_id, readOptions),
-    readAll: async (readOptions = {}) => (await readPage(pool, readOptions)).events,
+    readAll: (readOptions = {}) => readAll(pool, readOptions),
     headPosition: () => headPosition(pool),
     subscribe(handler, subscribeOptions) {
       if (closed) throw new Error('the event store is closed');
