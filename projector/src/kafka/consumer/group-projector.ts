@@ -39,6 +39,8 @@ export interface GroupProjectorStatus {
   readonly assigned: readonly number[];
   readonly events_applied: number;
   readonly redelivered_skipped: number;
+  /** Consumers replaced after kafkajs gave up on them. */
+  readonly restarts: number;
   readonly last_error: string | undefined;
 }
 
@@ -49,13 +51,14 @@ export interface GroupProjectorStatus {
  * written only after PostgreSQL's, so they never run ahead of what the read models hold.
  */
 export class KafkaGroupProjector {
-  private readonly consumer: Consumer;
+  private consumer: Consumer | undefined;
   private readonly cache: CacheWriter;
   private readonly logger: RunnerLogger;
   private readonly sleeper = new Sleeper();
   private assigned: number[] = [];
   private applied = 0;
   private skipped = 0;
+  private restarts = 0;
   private lastError: string | undefined;
   private stopping = false;
 
@@ -63,64 +66,90 @@ export class KafkaGroupProjector {
     this.logger = options.logger ?? stderrLogger;
     const kinds = options.projections.flatMap((projection) => projection.cacheKinds);
     this.cache = new CacheWriter(options.cache, kinds, this.logger);
+  }
+
+  async start(): Promise<void> {
+    // Entries written before this member started may be older than what is committed now.
+    await this.cache.clear();
+    await this.startConsumer();
+  }
+
+  private async startConsumer(): Promise<void> {
+    const { options } = this;
     const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
-    this.consumer = options.kafka.consumer({
+    const consumer = options.kafka.consumer({
       groupId: options.group,
       sessionTimeout,
       rebalanceTimeout: Math.max(sessionTimeout, 10_000),
       heartbeatInterval: options.heartbeatIntervalMs ?? Math.min(3_000, Math.floor(sessionTimeout / 3)),
       allowAutoTopicCreation: false,
     });
-  }
-
-  async start(): Promise<void> {
-    const { consumer, options } = this;
+    this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       this.assigned = [...(event.payload.memberAssignment[options.topic] ?? [])].sort((a, b) => a - b);
-      void this.seekToStored(this.assigned);
+      void this.seekToStored(consumer, this.assigned);
     });
     consumer.on(consumer.events.CRASH, (event) => {
       this.lastError = String(event.payload.error);
       this.logger.warn({ err: event.payload.error, group: options.group, restart: event.payload.restart }, 'kafka consumer crashed');
+      // kafkajs restarts itself after retriable errors only; a member must never stay down.
+      if (!event.payload.restart && !this.stopping) void this.restart(consumer);
     });
-    // Entries written before this member started may be older than what is committed now.
-    await this.cache.clear();
     await consumer.connect();
     await consumer.subscribe({ topic: options.topic, fromBeginning: true });
     await consumer.run({
       eachBatchAutoResolve: false,
       autoCommit: true,
       partitionsConsumedConcurrently: options.concurrency ?? 3,
-      eachBatch: (payload) => this.eachBatch(payload),
+      eachBatch: (payload) => this.eachBatch(consumer, payload),
     });
   }
 
+  /** Replaces a crashed consumer with a new member; its partitions resume from the stored offsets. */
+  private async restart(crashed: Consumer): Promise<void> {
+    if (this.consumer !== crashed) return;
+    this.consumer = undefined;
+    this.assigned = [];
+    await crashed.disconnect().catch(() => undefined);
+    for (let attempt = 0; !this.stopping; attempt++) {
+      await this.sleeper.sleep(backoffDelay(attempt, 500, 10_000));
+      if (this.stopping) return;
+      try {
+        this.restarts += 1;
+        await this.startConsumer();
+        return;
+      } catch (error) {
+        this.logger.warn({ err: error, group: this.options.group, attempt }, 'kafka consumer restart failed');
+      }
+    }
+  }
+
   status(): GroupProjectorStatus {
-    return { group: this.options.group, assigned: this.assigned, events_applied: this.applied, redelivered_skipped: this.skipped, last_error: this.lastError };
+    return { group: this.options.group, assigned: this.assigned, events_applied: this.applied, redelivered_skipped: this.skipped, restarts: this.restarts, last_error: this.lastError };
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
     this.sleeper.wakeAll();
-    await this.consumer.disconnect();
+    await this.consumer?.disconnect();
     this.cache.close();
   }
 
   /** Starts newly assigned partitions where PostgreSQL says, not where Kafka's commits say. */
-  private async seekToStored(partitions: readonly number[]): Promise<void> {
+  private async seekToStored(consumer: Consumer, partitions: readonly number[]): Promise<void> {
     try {
       const stored = await readGroupOffsets(this.options.pool, this.options.group, this.options.topic);
       for (const partition of partitions) {
         const offset = stored.get(partition);
-        if (offset !== undefined) this.consumer.seek({ topic: this.options.topic, partition, offset: offset.toString() });
+        if (offset !== undefined) consumer.seek({ topic: this.options.topic, partition, offset: offset.toString() });
       }
     } catch (error) {
       // The offset check inside each batch's transaction still holds; this only saves refetching.
-      this.logger.warn({ err: error, group: this.options.group }, 'could not seek to stored offsets');
+      this.logger.warn({ err: error instanceof Error ? error.message : error, group: this.options.group }, 'could not seek to stored offsets');
     }
   }
 
-  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+  private async eachBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     // kafkajs hands these over as free functions.
     const heartbeat = (): Promise<void> => payload.heartbeat();
@@ -144,7 +173,10 @@ export class KafkaGroupProjector {
       }
     }
     if (outcome.kind === 'gap') {
-      this.consumer.seek({ topic, partition, offset: outcome.next.toString() });
+      // Either a fetch from before a rebalance's seek took effect, or the topic lost messages
+      // this group never applied (retention): never skip them, keep asking for the stored offset.
+      this.logger.warn({ group: this.options.group, topic, partition, stored: outcome.next.toString(), fetched: messages[0]?.offset.toString() }, 'fetched past the stored offset; seeking back');
+      consumer.seek({ topic, partition, offset: outcome.next.toString() });
       return;
     }
     // Kafka's committed offset follows PostgreSQL's, never the other way round.
@@ -168,9 +200,10 @@ export class KafkaGroupProjector {
     return error;
   }
 
-  private reportParked(parked: readonly { event: RecordedEvent; reason: string }[]): void {
-    for (const { event, reason } of parked) {
-      if (reason === 'failed') this.logger.warn({ group: this.options.group, stream_id: event.stream_id, stream_revision: event.stream_revision, event_type: event.type }, 'event parked');
+  private reportParked(parked: readonly { event: RecordedEvent; reason: string; error: string }[]): void {
+    for (const { event, reason, error } of parked) {
+      if (reason !== 'failed') continue;
+      this.logger.warn({ group: this.options.group, stream_id: event.stream_id, stream_revision: event.stream_revision, event_type: event.type, error }, 'event parked');
     }
   }
 }

@@ -21,6 +21,7 @@ export interface RelayOptions {
   readonly name?: string;
   readonly batchSize?: number;
   readonly idempotent?: boolean;
+  readonly compression?: 'gzip' | 'none';
   readonly logger?: RunnerLogger;
   readonly lockRetryMs?: number;
   readonly retry?: { readonly initialMs?: number; readonly maxMs?: number };
@@ -66,7 +67,7 @@ export class KafkaRelay {
       this.logger.warn({ err: error, relay: this.name }, 'relay lock lost; stepping down');
       void this.subscription?.stop();
     });
-    this.publisher = new EventPublisher(options.kafka, { topics: options.topics, idempotent: options.idempotent });
+    this.publisher = new EventPublisher(options.kafka, { topics: options.topics, idempotent: options.idempotent, compression: options.compression });
     this.done = this.run();
   }
 
