@@ -28,11 +28,10 @@ export function startReadModelSampler(pool: pg.Pool, intervalMs = 5_000): ReadMo
   let latest: ReadModelSample | undefined;
   const sample = async (): Promise<void> => {
     try {
-      const [parked, inProgress, pending] = await Promise.all([
-        pool.query<{ projection: string; n: number }>(PARKED),
-        pool.query<{ status: string; n: number }>(IN_PROGRESS),
-        pool.query<{ n: number }>(PENDING),
-      ]);
+      // One after another: a sample never holds more than one of the pool's connections.
+      const parked = await pool.query<{ projection: string; n: number }>(PARKED);
+      const inProgress = await pool.query<{ status: string; n: number }>(IN_PROGRESS);
+      const pending = await pool.query<{ n: number }>(PENDING);
       const byStatus = new Map(inProgress.rows.map((row) => [row.status, row.n]));
       latest = {
         parked: new Map(parked.rows.map((row) => [row.projection, row.n])),
