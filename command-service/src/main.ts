@@ -9,7 +9,8 @@ import { serve } from '@iwf/platform/runtime/serve';
 import { createObservability } from '@iwf/platform/observability/service';
 import { startTracing } from '@iwf/platform/observability/tracing/tracing';
 import { registerCommandService } from './app.js';
-import { createPostgresEventStore, eventStoreMigrations } from './event-store/index.js';
+import { eventStoreMigrations } from './event-store/index.js';
+import { createConfiguredEventStore } from './event-store/kurrentdb/configured.js';
 import { commandMigrations } from './idempotency/migrations.js';
 import { engineMigrations, startEngine } from './engine/runtime/start.js';
 import { SERVICE_VERSION } from './version.js';
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
   const pool = await openDatabase(config, logger, [eventStoreMigrations, commandMigrations, engineMigrations]);
   observability.watchPool(pool);
   const probe = observability.probe({ postgres: () => pool.query('SELECT 1') });
-  const store = observability.instrumentStore(createPostgresEventStore({ pool, connectionString: config.databaseUrl, onError: (error) => logger.warn({ err: error }, 'event store') }));
+  const store = observability.instrumentStore(createConfiguredEventStore({ scaleOut: config.scaleOut, pool, connectionString: config.databaseUrl, onError: (error) => logger.warn({ err: error }, 'event store') }));
   const app = await createHttpApp({ config, logger });
   await registerOpenApi(app, { title: 'Intelligent Workflows command API', version: SERVICE_VERSION });
   await observability.instrumentApp(app);

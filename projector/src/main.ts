@@ -1,4 +1,5 @@
-import { createPostgresEventStore, eventStoreMigrations } from '@iwf/command-service';
+import { eventStoreMigrations } from '@iwf/command-service';
+import { createConfiguredEventStore } from '@iwf/command-service/event-store/kurrentdb/configured';
 import { loadConfig } from '@iwf/platform/config/config';
 import { createLogger } from '@iwf/platform/logging/logger';
 import { createObservability } from '@iwf/platform/observability/service';
@@ -29,14 +30,14 @@ async function main(): Promise<void> {
     const pool = await openDatabase(config, logger, [eventStoreMigrations, readModelMigrations]);
     resources.push({ name: 'postgres', close: () => pool.end() });
     observability.watchPool(pool);
-    const store = createPostgresEventStore({ pool, connectionString: config.databaseUrl, onError: (error) => logger.warn({ err: error }, 'event store') });
+    const store = createConfiguredEventStore({ scaleOut: config.scaleOut, pool, connectionString: config.databaseUrl, onError: (error) => logger.warn({ err: error }, 'event store') });
     resources.push({ name: 'event store', close: () => store.close() });
     const cache = await connectCache(config.redisUrl, logger);
     resources.push({ name: 'cache', close: () => cache.close() });
     observability.watchCache(cache);
     const redis = cache.redis;
     resources.push(observability.probe({ postgres: () => pool.query('SELECT 1'), ...(redis ? { redis: () => redis.ping() } : {}) }));
-    const role = startProjectorRole({ store, pool, cache: cache.cache, logger });
+    const role = startProjectorRole({ store, pool, cache: cache.cache, logger, scaleOut: config.scaleOut });
     resources.push({ name: 'projector', close: () => role.close() });
     const sampler = startReadModelSampler(pool);
     resources.push(sampler);

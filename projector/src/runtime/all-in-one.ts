@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { registerCommandService, commandMigrations, createPostgresEventStore, eventStoreMigrations, SERVICE_VERSION } from '@iwf/command-service';
+import { registerCommandService, commandMigrations, eventStoreMigrations, SERVICE_VERSION } from '@iwf/command-service';
+import { createConfiguredEventStore } from '@iwf/command-service/event-store/kurrentdb/configured';
 import { createPositionWatcher, registerQueryService } from '@iwf/query-service';
 import type { Config } from '@iwf/platform/config/config';
 import { createHttpApp, type HttpApp } from '@iwf/platform/http/app';
@@ -31,7 +32,7 @@ export async function buildAllInOne(config: Config, logger: Logger): Promise<All
   resources.push({ name: 'postgres', close: () => pool.end() });
   observability.watchPool(pool);
   const store = observability.instrumentStore(
-    createPostgresEventStore({ pool, connectionString: config.databaseUrl, onError: (error) => logger.warn({ err: error }, 'event store') }),
+    createConfiguredEventStore({ scaleOut: config.scaleOut, pool, connectionString: config.databaseUrl, onError: (error) => logger.warn({ err: error }, 'event store') }),
   );
   resources.push({ name: 'event store', close: () => store.close() });
   const cache = await connectCache(config.redisUrl, logger, { namespace: config.cacheNamespace });
@@ -39,7 +40,7 @@ export async function buildAllInOne(config: Config, logger: Logger): Promise<All
   const onCacheResult = observability.watchCache(cache);
   const redis = cache.redis;
   resources.push(observability.probe({ postgres: () => pool.query('SELECT 1'), ...(redis ? { redis: () => redis.ping() } : {}) }));
-  const projector = startProjectorRole({ store, pool, cache: cache.cache, logger });
+  const projector = startProjectorRole({ store, pool, cache: cache.cache, logger, scaleOut: config.scaleOut });
   resources.push({ name: 'projector', close: () => projector.close() });
   const sampler = startReadModelSampler(pool);
   resources.push(sampler);
