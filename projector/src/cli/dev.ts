@@ -1,7 +1,10 @@
 import { loadConfig } from '@iwf/platform/config/config';
 import { createLogger } from '@iwf/platform/logging/logger';
 import { serve, shutdown, type Closeable } from '@iwf/platform/runtime/serve';
+import type { Observability } from '@iwf/platform/observability/service';
+import type { MetricsServer } from '@iwf/platform/observability/server/metrics-server';
 import { startTracing } from '@iwf/platform/observability/tracing/tracing';
+import type { Logger } from 'pino';
 import { SERVICE_VERSION } from '@iwf/command-service';
 import { buildAllInOne } from '../runtime/all-in-one.js';
 import { parseOptions, type CliCommand } from './command.js';
@@ -24,10 +27,10 @@ sets on one port (SERVER_PORT, default 8080). Stops cleanly on SIGINT/SIGTERM.`,
     // Closed in reverse: the metrics port first, the span exporter last.
     const resources: Closeable[] = [{ name: 'tracing', close: () => tracing.shutdown() }, ...built.resources];
     try {
-      const metrics = await observability.listen();
-      resources.push(metrics);
+      const metrics = await listenForMetrics(observability, logger, config.metricsPort);
+      if (metrics) resources.push(metrics);
       const address = await serve(app, { host: config.host, port: config.port, logger, resources });
-      logger.info({ address, docs: `${address}/api/v1/docs`, metrics: `${metrics.address}/metrics` }, 'iwf dev is ready');
+      logger.info({ address, docs: `${address}/api/v1/docs`, metrics: metrics ? `${metrics.address}/metrics` : null }, 'iwf dev is ready');
     } catch (error) {
       await shutdown(app, resources, logger);
       throw error;
@@ -36,3 +39,14 @@ sets on one port (SERVER_PORT, default 8080). Stops cleanly on SIGINT/SIGTERM.`,
     return new Promise<number>(() => undefined);
   },
 };
+
+/** On a developer's machine a busy metrics port (another process, a local Prometheus) only costs the metrics. */
+async function listenForMetrics(observability: Observability, logger: Logger, port: number): Promise<MetricsServer | undefined> {
+  try {
+    return await observability.listen();
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'EADDRINUSE') throw error;
+    logger.warn({ port }, 'metrics port in use: metrics are not served (set METRICS_PORT, 0 for any free port)');
+    return undefined;
+  }
+}
