@@ -36,6 +36,8 @@ export interface StartOptions {
   /** Polled until it answers 200; the process is ready then. */
   readonly readyUrl?: string;
   readonly timeoutMs?: number;
+  /** A file descriptor for the process's stdout instead of a pipe. */
+  readonly stdout?: number;
 }
 
 /** Starts a process and, with `readyUrl`, waits until that URL answers 200. */
@@ -44,7 +46,7 @@ export async function start(options: StartOptions): Promise<Started> {
     const script = options.args.find((arg) => arg.endsWith('.js'));
     if (script && !existsSync(script)) throw new Error(`${script} is missing: build first (pnpm exec tsc -b), as the test command does`);
   }
-  const child = spawn(options.command, options.args, { cwd: options.cwd ?? ROOT, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(options.command, options.args, { cwd: options.cwd ?? ROOT, env: options.env, stdio: ['ignore', options.stdout ?? 'pipe', 'pipe'] });
   const output: string[] = [];
   child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
