@@ -6,6 +6,8 @@ import { registerHealthRoutes } from '@iwf/platform/http/health';
 import { registerOpenApi } from '@iwf/platform/http/openapi';
 import { openDatabase } from '@iwf/platform/runtime/database';
 import { serve } from '@iwf/platform/runtime/serve';
+import { connectCache } from '@iwf/platform/redis/connect';
+import { securityDeps } from './api-keys/security-deps.js';
 import { createObservability } from '@iwf/platform/observability/service';
 import { startTracing } from '@iwf/platform/observability/tracing/tracing';
 import { registerCommandService } from './app.js';
@@ -25,7 +27,10 @@ async function main(): Promise<void> {
   observability.watchPool(pool);
   const probe = observability.probe({ postgres: () => pool.query('SELECT 1') });
   const store = observability.instrumentStore(createConfiguredEventStore({ scaleOut: config.scaleOut, pool, connectionString: config.databaseUrl, onError: (error) => logger.warn({ err: error }, 'event store') }));
-  const app = await createHttpApp({ config, logger });
+  // Redis holds the rate-limit buckets every replica shares.
+  const cache = await connectCache(config.redisUrl, logger, { namespace: config.cacheNamespace });
+  const security = securityDeps({ store, newId: randomUUID, redis: cache.redis, namespace: config.cacheNamespace });
+  const app = await createHttpApp({ config, logger, security });
   await registerOpenApi(app, { title: 'Intelligent Workflows command API', version: SERVICE_VERSION });
   await observability.instrumentApp(app);
   registerHealthRoutes(app, SERVICE_VERSION, { postgres: async () => void (await pool.query('SELECT 1')) });
@@ -41,6 +46,7 @@ async function main(): Promise<void> {
       metrics,
       { name: 'postgres', close: () => pool.end() },
       { name: 'event store', close: () => store.close() },
+      { name: 'cache', close: () => cache.close() },
       probe,
       engineResource,
     ],

@@ -9,3 +9,4 @@ export * from './events/index.js';
 export * from './dto/index.js';
 export * from './execution/index.js';
 export * from './approval/index.js';
+export * from './security/events.js';

@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { createPostgresEventStore } from '@iwf/command-service';
+import { securityDeps } from '@iwf/command-service/api-keys/security-deps';
 import { loadConfig } from '@iwf/platform/config/config';
 import { createLogger } from '@iwf/platform/logging/logger';
 import { createHttpApp } from '@iwf/platform/http/app';
@@ -25,7 +28,10 @@ async function main(): Promise<void> {
   const redis = cache.redis;
   const probe = observability.probe({ postgres: () => pool.query('SELECT 1'), ...(redis ? { redis: () => redis.ping() } : {}) });
   const watcher = await createPositionWatcher({ pool, connectionString: config.databaseUrl, logger });
-  const app = await createHttpApp({ config, logger });
+  // The log, read for API keys (a revocation counts at once) and appended to for denials.
+  const store = createPostgresEventStore({ pool, connectionString: config.databaseUrl });
+  const security = securityDeps({ store, newId: randomUUID, redis: cache.redis, namespace: config.cacheNamespace });
+  const app = await createHttpApp({ config, logger, security });
   await registerOpenApi(app, { title: 'Intelligent Workflows query API', version: SERVICE_VERSION });
   await observability.instrumentApp(app);
   registerHealthRoutes(app, SERVICE_VERSION, {
@@ -42,6 +48,7 @@ async function main(): Promise<void> {
       { name: 'tracing', close: () => tracing.shutdown() },
       metrics,
       { name: 'postgres', close: () => pool.end() },
+      { name: 'event store', close: () => store.close() },
       { name: 'cache', close: () => cache.close() },
       { name: 'position watcher', close: () => watcher.close() },
       probe,

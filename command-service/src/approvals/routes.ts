@@ -28,6 +28,7 @@ export function registerApprovalRoutes(app: HttpApp, engine: Engine): void {
     app.post(
       `/api/v1/approvals/:approval_id/${path}`,
       {
+        config: { permission: 'approvals:decide' },
         schema: {
           tags: ['approvals'],
           summary: approve ? 'Approve a pending approval' : 'Reject a pending approval',

@@ -35,10 +35,11 @@ const actorOf = (request: FastifyRequest): Actor => {
 
 export function registerExecutionRoutes(app: HttpApp, engine: Engine, pool: Parameters<typeof triggerOf>[0], newId: () => string): void {
   const tags = ['executions'];
+  const config = { permission: 'executions:write' as const };
 
   app.post(
     '/api/v1/workflows/:workflow_id/executions',
-    { schema: { tags, summary: 'Start an execution (manual trigger)', params: WorkflowParams, body: StartBody, querystring: WaitQuery, response: { 201: ExecutionAnswer, ...ProblemResponses } } },
+    { config, schema: { tags, summary: 'Start an execution (manual trigger)', params: WorkflowParams, body: StartBody, querystring: WaitQuery, response: { 201: ExecutionAnswer, ...ProblemResponses } } },
     async (request, reply) => {
       const principal = requireRole(request, ENGINE_ROLES.executions);
       const { workflow_id } = request.params;
@@ -62,7 +63,7 @@ export function registerExecutionRoutes(app: HttpApp, engine: Engine, pool: Para
   for (const [path, summary] of commands) {
     app.post(
       `/api/v1/executions/:execution_id/${path}`,
-      { schema: { tags, summary, params: ExecutionParams, body: Type.Optional(CancelBody), response: { 200: ExecutionAnswer, ...ProblemResponses } } },
+      { config, schema: { tags, summary, params: ExecutionParams, body: Type.Optional(CancelBody), response: { 200: ExecutionAnswer, ...ProblemResponses } } },
       async (request, reply) => {
         const principal = requireRole(request, ENGINE_ROLES.executions);
         const { execution_id } = request.params;

@@ -50,6 +50,7 @@ export function registerIngestRoutes(app: HttpApp, engine: Engine): void {
   app.post(
     '/api/v1/events',
     {
+      config: { permission: 'events:ingest' },
       schema: {
         tags: ['events'],
         summary: 'Ingest a business event',

@@ -36,6 +36,7 @@ function checkedCondition(condition: unknown): Condition {
 
 export function registerRuleRoutes(app: HttpApp, deps: CommandServiceDeps, engine: Engine): void {
   const tags = ['rules'];
+  const config = { permission: 'rules:write' as const };
   const run = async (request: FastifyRequest, ruleId: string, command: RuleCommand) => {
     const principal = requireRole(request, ENGINE_ROLES.rules);
     if (!isValidId(ruleId)) throw new DomainError('not_found', `No rule ${ruleId}.`, [], 'rule-not-found');
@@ -49,14 +50,14 @@ export function registerRuleRoutes(app: HttpApp, deps: CommandServiceDeps, engin
   };
   const now = () => deps.clock().toISOString();
 
-  app.post('/api/v1/rules', { schema: { tags, summary: 'Create a rule', body: CreateBody, response: { 201: RuleAnswer, ...ProblemResponses } } }, async (request, reply) => {
+  app.post('/api/v1/rules', { config, schema: { tags, summary: 'Create a rule', body: CreateBody, response: { 201: RuleAnswer, ...ProblemResponses } } }, async (request, reply) => {
     const { rule_id, name, description, condition } = request.body;
     const data = { rule_id, name, description: description ?? null, condition: checkedCondition(condition), now: now() };
     const outcome = await run(request, rule_id, { type: 'CreateRule', data });
     return reply.status(201).send({ rule_id, revision: outcome.revision, position: setLogPosition(reply, outcome.position) });
   });
 
-  app.put('/api/v1/rules/:rule_id', { schema: { tags, summary: 'Replace a rule', params: RuleParams, body: UpdateBody, response: { 200: RuleAnswer, ...ProblemResponses } } }, async (request, reply) => {
+  app.put('/api/v1/rules/:rule_id', { config, schema: { tags, summary: 'Replace a rule', params: RuleParams, body: UpdateBody, response: { 200: RuleAnswer, ...ProblemResponses } } }, async (request, reply) => {
     const { rule_id } = request.params;
     const { name, description, condition } = request.body;
     if (request.body.rule_id !== undefined && request.body.rule_id !== rule_id) {
@@ -67,7 +68,7 @@ export function registerRuleRoutes(app: HttpApp, deps: CommandServiceDeps, engin
     return reply.send({ rule_id, revision: outcome.revision, position: setLogPosition(reply, outcome.position) });
   });
 
-  app.delete('/api/v1/rules/:rule_id', { schema: { tags, summary: 'Delete a rule', params: RuleParams, response: { 200: RuleAnswer, ...ProblemResponses } } }, async (request, reply) => {
+  app.delete('/api/v1/rules/:rule_id', { config, schema: { tags, summary: 'Delete a rule', params: RuleParams, response: { 200: RuleAnswer, ...ProblemResponses } } }, async (request, reply) => {
     const { rule_id } = request.params;
     const outcome = await run(request, rule_id, { type: 'DeleteRule', data: { rule_id, now: now() } });
     return reply.send({ rule_id, revision: outcome.revision, position: setLogPosition(reply, outcome.position) });

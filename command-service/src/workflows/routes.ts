@@ -31,10 +31,11 @@ const WriteAnswer = Type.Object({
 
 export function registerWorkflowRoutes(app: HttpApp, deps: CommandServiceDeps): void {
   const tags = ['workflows'];
+  const config = { permission: 'workflows:write' as const };
 
   app.post(
     '/api/v1/workflows',
-    { schema: { tags, summary: 'Create a workflow', body: WorkflowDocumentBody, response: { 201: WriteAnswer, ...ProblemResponses } } },
+    { config, schema: { tags, summary: 'Create a workflow', body: WorkflowDocumentBody, response: { 201: WriteAnswer, ...ProblemResponses } } },
     async (request, reply) => {
       const document = parseDocument(request.body);
       const outcome = await run(deps, request, document.workflow_id, { type: 'CreateWorkflow', data: { document, now: deps.clock().toISOString() } });
@@ -44,7 +45,7 @@ export function registerWorkflowRoutes(app: HttpApp, deps: CommandServiceDeps): 
 
   app.put(
     '/api/v1/workflows/:workflow_id',
-    { schema: { tags, summary: 'Publish a new definition', params: WorkflowParams, body: WorkflowDocumentBody, response: { 200: WriteAnswer, ...ProblemResponses } } },
+    { config, schema: { tags, summary: 'Publish a new definition', params: WorkflowParams, body: WorkflowDocumentBody, response: { 200: WriteAnswer, ...ProblemResponses } } },
     async (request, reply) => {
       const { workflow_id } = request.params;
       const body = request.body as Record<string, unknown>;
@@ -64,7 +65,7 @@ export function registerWorkflowRoutes(app: HttpApp, deps: CommandServiceDeps): 
   for (const [path, type, summary] of toggles) {
     app.post(
       `/api/v1/workflows/:workflow_id/${path}`,
-      { schema: { tags, summary, params: WorkflowParams, response: { 200: WriteAnswer, ...ProblemResponses } } },
+      { config, schema: { tags, summary, params: WorkflowParams, response: { 200: WriteAnswer, ...ProblemResponses } } },
       async (request, reply) => {
         const { workflow_id } = request.params;
         const outcome = await run(deps, request, workflow_id, { type, data: { workflow_id, now: deps.clock().toISOString() } });
@@ -75,7 +76,7 @@ export function registerWorkflowRoutes(app: HttpApp, deps: CommandServiceDeps): 
 
   app.delete(
     '/api/v1/workflows/:workflow_id',
-    { schema: { tags, summary: 'Archive a workflow (its history stays)', params: WorkflowParams, response: { 200: WriteAnswer, ...ProblemResponses } } },
+    { config, schema: { tags, summary: 'Archive a workflow (its history stays)', params: WorkflowParams, response: { 200: WriteAnswer, ...ProblemResponses } } },
     async (request, reply) => {
       const { workflow_id } = request.params;
       const outcome = await run(deps, request, workflow_id, { type: 'ArchiveWorkflow', data: { workflow_id, now: deps.clock().toISOString() } });

@@ -3,12 +3,13 @@ import { createEventRegistry } from './registry.js';
 import type { EventDefinition } from './registry.js';
 import { WORKFLOW_EVENT_DEFINITIONS } from './workflow.js';
 import { EXECUTION_EVENT_DEFINITIONS } from '../execution/registry.js';
+import { SECURITY_EVENT_DEFINITIONS } from '../security/events.js';
 
 /**
  * Every event type the system writes. An aggregate adds its events by exporting a list of
  * definitions next to its event types and spreading it in here.
  */
-export const EVENT_DEFINITIONS: readonly EventDefinition[] = [...WORKFLOW_EVENT_DEFINITIONS, ...EXECUTION_EVENT_DEFINITIONS];
+export const EVENT_DEFINITIONS: readonly EventDefinition[] = [...WORKFLOW_EVENT_DEFINITIONS, ...EXECUTION_EVENT_DEFINITIONS, ...SECURITY_EVENT_DEFINITIONS];
 
 /** Immutable: built once from the static definitions above. */
 export const eventRegistry = createEventRegistry(EVENT_DEFINITIONS);

@@ -5,7 +5,7 @@
 export const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$';
 const ID_REGEX = new RegExp(ID_PATTERN);
 
-export type StreamCategory = 'workflow' | 'execution' | 'approval' | 'ingest' | 'rule' | 'api_key' | 'schedule';
+export type StreamCategory = 'workflow' | 'execution' | 'approval' | 'ingest' | 'rule' | 'api_key' | 'schedule' | 'access';
 
 export function isValidId(id: string): boolean {
   return ID_REGEX.test(id);

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { SECURITY_ENV, securityConfig, type SecurityConfig } from '../security/config.js';
 import { SCALE_OUT_ENV, scaleOutConfig, type ScaleOutConfig } from './scale-out.js';
 
 /**
@@ -39,6 +40,7 @@ const Env = Type.Object({
   OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
   OTEL_SERVICE_NAME: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
   OTEL_TRACES_SAMPLER_ARG: Type.Number({ minimum: 0, maximum: 1, default: 1 }),
+  ...SECURITY_ENV,
   ...SCALE_OUT_ENV,
 });
 type Env = Static<typeof Env>;
@@ -60,7 +62,12 @@ export interface Config {
     readonly issuer: string | undefined;
     readonly audience: string | undefined;
     readonly clockSkewSeconds: number;
+    readonly jwksUrl: string | undefined;
+    readonly jwksCacheSeconds: number;
+    readonly jwksCooldownSeconds: number;
   };
+  /** Rate limits, proxies, CORS, JSON depth, outbound policy (docs/SECURITY.md). */
+  readonly security: SecurityConfig;
   readonly bodyLimitBytes: number;
   readonly minPositionWaitMs: number;
   readonly requestTimeoutMs: number;
@@ -89,7 +96,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const env = Value.Default(Env, Value.Convert(Env, raw)) as Env;
   const problems = [...Value.Errors(Env, env)].map((error) => `${error.path.slice(1) || '(root)'}: ${error.message} (got ${JSON.stringify(error.value)})`);
   const production = env.APP_ENV === 'production' || env.APP_ENV === 'staging';
-  if (production && !env.JWT_SECRET) problems.push('JWT_SECRET: required outside development and test');
+  if (production && !env.JWT_SECRET && !env.JWT_JWKS_URL) problems.push('JWT_SECRET: required outside development and test (or JWT_JWKS_URL)');
+  const security = securityConfig(env, production, problems);
   const scaleOut = scaleOutConfig(env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -104,11 +112,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL,
     logFormat: env.LOG_FORMAT,
     jwt: {
-      secret: env.JWT_SECRET ?? DEV_JWT_SECRET,
+      secret: env.JWT_SECRET ?? (production ? undefined : DEV_JWT_SECRET),
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
       clockSkewSeconds: env.JWT_CLOCK_SKEW_SECONDS,
+      jwksUrl: env.JWT_JWKS_URL,
+      jwksCacheSeconds: env.JWT_JWKS_CACHE_SECONDS,
+      jwksCooldownSeconds: env.JWT_JWKS_COOLDOWN_SECONDS,
     },
+    security,
     bodyLimitBytes: Math.floor(env.MAX_REQUEST_SIZE_MB * 1024 * 1024),
     minPositionWaitMs: env.MIN_POSITION_WAIT_MS,
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,

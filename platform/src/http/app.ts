@@ -7,7 +7,10 @@ import Fastify, {
 } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from '../config/config.js';
-import { authPlugin } from '../auth/plugin.js';
+import type { ApiKeyVerifier } from '../auth/api-key.js';
+import type { DenialRecorder } from '../security/denials.js';
+import { securityPlugin } from '../security/plugin.js';
+import type { RateLimitStore } from '../security/rate-limit/store.js';
 import { handleError, notFoundHandler } from './problem.js';
 
 export type HttpApp = FastifyInstance<
@@ -19,8 +22,14 @@ export type HttpApp = FastifyInstance<
 >;
 
 export interface HttpAppOptions {
-  readonly config: Pick<Config, 'bodyLimitBytes' | 'jwt' | 'requestTimeoutMs'>;
+  readonly config: Pick<Config, 'bodyLimitBytes' | 'jwt' | 'requestTimeoutMs' | 'security'>;
   readonly logger: FastifyBaseLogger | boolean;
+  /** API key checks, denial audit and the shared rate-limit store (platform/src/security). */
+  readonly security?: {
+    readonly apiKeys?: ApiKeyVerifier | undefined;
+    readonly onDenied?: DenialRecorder | undefined;
+    readonly rateLimitStore?: RateLimitStore | undefined;
+  };
 }
 
 // Headers whose values must never reach a log line.
@@ -34,6 +43,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     bodyLimit: options.config.bodyLimitBytes,
     requestTimeout: options.config.requestTimeoutMs,
     requestIdHeader: 'x-request-id',
+    trustProxy: options.config.security.trustProxy,
     genReqId: () => crypto.randomUUID(),
     ajv: {
       customOptions: {
@@ -53,6 +63,6 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
-  await app.register(authPlugin, { jwt: options.config.jwt });
+  await app.register(securityPlugin, { jwt: options.config.jwt, config: options.config.security, ...options.security });
   return app;
 }

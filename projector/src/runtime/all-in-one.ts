@@ -12,6 +12,7 @@ import { openDatabase } from '@iwf/platform/runtime/database';
 import type { Closeable } from '@iwf/platform/runtime/serve';
 import { createObservability, type Observability } from '@iwf/platform/observability/service';
 import { engineMigrations, startEngine } from '@iwf/command-service/engine/runtime/start';
+import { securityDeps } from '@iwf/command-service/api-keys/security-deps';
 import { startReadModelSampler, statusesWithParked } from '../observability/read-model-sampler.js';
 import { readModelMigrations } from '../read-models.js';
 import { startProjectorRole } from './projector-role.js';
@@ -49,7 +50,8 @@ export async function buildAllInOne(config: Config, logger: Logger): Promise<All
   const watcher = await createPositionWatcher({ pool, connectionString: config.databaseUrl, logger });
   resources.push({ name: 'position watcher', close: () => watcher.close() });
 
-  const app = await createHttpApp({ config, logger });
+  const security = securityDeps({ store, newId: randomUUID, redis: cache.redis, namespace: config.cacheNamespace });
+  const app = await createHttpApp({ config, logger, security });
   await registerOpenApi(app, { title: 'Intelligent Workflows API', version: SERVICE_VERSION });
   await observability.instrumentApp(app);
   registerHealthRoutes(app, SERVICE_VERSION, {

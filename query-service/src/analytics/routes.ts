@@ -20,7 +20,7 @@ const DEFAULT_TREND_RANGE: Readonly<Record<AnalyticsInterval, AnalyticsTimeRange
 /** Executions started within the range ending now, counted by status and decision, with duration percentiles. */
 export function registerAnalyticsQueries(app: HttpApp, deps: QueryServiceDeps, clock: () => Date = () => new Date()): void {
   const tags = ['analytics'];
-  const config = { readModels: READ_MODELS };
+  const config = { readModels: READ_MODELS, permission: 'analytics:read' as const };
   const windowOf = (tenant: string, range: AnalyticsTimeRange, workflow_id: string | undefined) => {
     const to = clock();
     return { tenant, to, from: new Date(to.getTime() - RANGE_MS[range]), workflow_id };

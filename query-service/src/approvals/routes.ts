@@ -20,7 +20,7 @@ const Name = Type.String({ minLength: 1, maxLength: 128 });
 
 export function registerApprovalQueries(app: HttpApp, deps: QueryServiceDeps): void {
   const tags = ['approvals'];
-  const config = { readModels: READ_MODELS };
+  const config = { readModels: READ_MODELS, permission: 'approvals:read' as const };
 
   app.get(
     '/api/v1/approvals',

@@ -18,10 +18,12 @@ const Time = Type.String({ maxLength: 64, description: 'ISO-8601 timestamp' });
 /** Audit reads come from the log itself; a stream of another tenant does not exist for the caller (404). */
 export function registerAuditQueries(app: HttpApp, deps: QueryServiceDeps): void {
   const tags = ['audit'];
+  const config = { permission: 'audit:read' as const };
 
   app.get(
     '/api/v1/audit/streams/:stream_id',
     {
+      config,
       schema: {
         tags,
         summary: "A stream's events with their metadata, and its aggregate's state folded up to a revision or a time",
@@ -47,6 +49,7 @@ export function registerAuditQueries(app: HttpApp, deps: QueryServiceDeps): void
   app.get(
     '/api/v1/audit/events',
     {
+      config,
       schema: {
         tags,
         summary: "The tenant's events across streams, by actor, correlation id, stream, type or time; newest first",

@@ -18,7 +18,7 @@ const ROLES = [...READER_ROLES, 'approver'];
 
 export function registerExecutionQueries(app: HttpApp, deps: QueryServiceDeps): void {
   const tags = ['executions'];
-  const config = { readModels: READ_MODELS };
+  const config = { readModels: READ_MODELS, permission: 'executions:read' as const };
 
   app.get(
     '/api/v1/executions',

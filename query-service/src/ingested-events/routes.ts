@@ -25,7 +25,7 @@ function visibilityOf(principal: Principal): EventVisibility {
 
 export function registerIngestedEventQueries(app: HttpApp, deps: QueryServiceDeps): void {
   const tags = ['events'];
-  const config = { readModels: READ_MODELS };
+  const config = { readModels: READ_MODELS, permission: 'events:read' as const };
 
   app.get(
     '/api/v1/events',

@@ -14,7 +14,7 @@ const READ_MODELS = ['rules'] as const;
 
 export function registerRuleQueries(app: HttpApp, deps: QueryServiceDeps): void {
   const tags = ['rules'];
-  const config = { readModels: READ_MODELS };
+  const config = { readModels: READ_MODELS, permission: 'rules:read' as const };
 
   app.get(
     '/api/v1/rules',

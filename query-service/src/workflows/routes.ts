@@ -15,7 +15,7 @@ const Params = Type.Object({ workflow_id: Type.String({ maxLength: 128 }) });
 
 export function registerWorkflowQueries(app: HttpApp, deps: QueryServiceDeps): void {
   const tags = ['workflows'];
-  const config = { readModels: READ_MODELS };
+  const config = { readModels: READ_MODELS, permission: 'workflows:read' as const };
 
   app.get(
     '/api/v1/workflows',

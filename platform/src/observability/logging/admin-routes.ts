@@ -21,11 +21,12 @@ export function requireAdmin(request: FastifyRequest): void {
  */
 export function registerLogLevelRoutes(app: HttpApp, logger: Logger): void {
   const schema = { tags: ['admin'], response: { 200: LevelAnswer } };
-  app.get('/admin/log-level', { schema: { ...schema, summary: 'The current log level' } }, async (request) => {
+  const config = { permission: 'admin:operate' as const };
+  app.get('/admin/log-level', { config, schema: { ...schema, summary: 'The current log level' } }, async (request) => {
     requireAdmin(request);
     return { level: logger.level };
   });
-  app.put('/admin/log-level', { schema: { ...schema, summary: 'Change the log level at run time', body: LevelBody } }, async (request) => {
+  app.put('/admin/log-level', { config, schema: { ...schema, summary: 'Change the log level at run time', body: LevelBody } }, async (request) => {
     requireAdmin(request);
     const previous = logger.level;
     logger.level = request.body.level;
