@@ -36,9 +36,10 @@ endef
 ##@ Help
 .PHONY: help
 help: ## Show all available commands
-	@awk 'BEGIN { FS = ":.*## " } \
-	  /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5); next } \
-	  /^[a-zA-Z0-9_.-]+:.*## / { printf "  \033[36m%-20s\033[0m %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+	@if [ -t 1 ]; then bold=$$'\033[1m' cyan=$$'\033[36m' reset=$$'\033[0m'; else bold= cyan= reset=; fi; \
+	awk -v bold="$$bold" -v cyan="$$cyan" -v reset="$$reset" 'BEGIN { FS = ":.*## " } \
+	  /^##@/ { printf "\n%s%s%s\n", bold, substr($$0, 5), reset; next } \
+	  /^[a-zA-Z0-9_.-]+:.*## / { printf "  %s%-20s%s %s\n", cyan, $$1, reset, $$2 }' $(MAKEFILE_LIST)
 	@echo
 
 ##@ Development

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root; the services run from their built output, as the images run them. */
@@ -44,7 +45,7 @@ export interface StartOptions {
 export async function start(options: StartOptions): Promise<Started> {
   if (options.command === process.execPath) {
     const script = options.args.find((arg) => arg.endsWith('.js'));
-    if (script && !existsSync(script)) throw new Error(`${script} is missing: build first (pnpm exec tsc -b), as the test command does`);
+    if (script && !existsSync(resolve(options.cwd ?? ROOT, script))) throw new Error(`${script} is missing: build first (pnpm exec tsc -b), as the test command does`);
   }
   const child = spawn(options.command, options.args, { cwd: options.cwd ?? ROOT, env: options.env, stdio: ['ignore', options.stdout ?? 'pipe', 'pipe'] });
   const output: string[] = [];
