@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ROOT, run } from '../support/processes.js';
@@ -18,6 +19,7 @@ interface Service {
   readonly read_only?: boolean;
   readonly user?: string;
   readonly environment?: Record<string, string>;
+  readonly volumes?: string[];
 }
 
 async function resolved(...profiles: string[]): Promise<Record<string, Service>> {
@@ -103,5 +105,33 @@ describe('docker-compose.yml', () => {
     expect(gateway?.environment).toMatchObject({ COMMAND_SERVICE_ADDR: 'command-service:8080', QUERY_SERVICE_ADDR: 'query-service:8080', GATEWAY_PORT: '8080' });
     const template = await readFile(join(ROOT, 'infra/gateway/templates/gateway.conf.template'), 'utf8');
     for (const variable of ['COMMAND_SERVICE_ADDR', 'QUERY_SERVICE_ADDR', 'GATEWAY_PORT']) expect(template).toContain(`\${${variable}}`);
+  });
+
+  it('mounts only files the repository has: gateway config, database bootstrap, monitoring, collector', async () => {
+    const services = await resolved('tracing', 'scale-out');
+    const sources = Object.values(services)
+      .flatMap((service) => service.volumes ?? [])
+      .map((volume) => volume.split(':')[0]!)
+      .filter((source) => source.startsWith('/'));
+    expect(sources.map((source) => relative(ROOT, source)).sort()).toEqual([
+      'infra/gateway/nginx.conf',
+      'infra/gateway/templates',
+      'infra/otel/collector.yaml',
+      'infra/postgres/initdb',
+      'monitoring/alerts',
+      'monitoring/grafana/dashboards',
+      'monitoring/grafana/provisioning',
+      'monitoring/prometheus',
+    ]);
+    for (const source of sources) expect(existsSync(source), source).toBe(true);
+    // Prometheus finds its rules beside its config, as monitoring/prometheus/prometheus.yml names them.
+    const prometheus = parse(await readFile(join(ROOT, 'monitoring/prometheus/prometheus.yml'), 'utf8')) as { rule_files: string[] };
+    expect(prometheus.rule_files).toEqual(['../alerts/*.yml']);
+    expect(services['prometheus']?.volumes).toEqual(expect.arrayContaining([`${join(ROOT, 'monitoring/alerts')}:/etc/alerts:ro`]));
+  });
+
+  it('runs the relay as a Kafka-fed projector with the relay role in the scale-out profile', async () => {
+    const relay = (await resolved('scale-out'))['relay'];
+    expect(relay?.environment).toMatchObject({ PROJECTOR_SOURCE: 'kafka', KAFKA_RELAY: 'on', KAFKA_BROKERS: 'kafka:9092' });
   });
 });
