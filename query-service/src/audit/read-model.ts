@@ -67,14 +67,17 @@ export interface StreamCut {
   readonly at_time?: Date | undefined;
 }
 
-/** A stream's events from the first up to the cut (inclusive), and its head revision; undefined for no stream. */
+/**
+ * A stream's events from the first up to the cut (inclusive), and its head revision; undefined
+ * for no stream. Times are shown to the millisecond, so a time cut includes its whole millisecond.
+ */
 export async function readStreamUpTo(db: Queryable, streamId: string, cut: StreamCut): Promise<{ events: RecordedEvent[]; head: number } | undefined> {
   const head = await db.query<{ last: string | null }>('SELECT max(stream_revision)::text AS last FROM iwf_events.events WHERE stream_id = $1', [streamId]);
   const last = head.rows[0]?.last;
   if (last === null || last === undefined) return undefined;
   const result = await db.query<Row>(
     `SELECT ${COLUMNS} FROM iwf_events.events e
-     WHERE e.stream_id = $1 AND ($2::bigint IS NULL OR e.stream_revision <= $2) AND ($3::timestamptz IS NULL OR e.recorded_at <= $3)
+     WHERE e.stream_id = $1 AND ($2::bigint IS NULL OR e.stream_revision <= $2) AND ($3::timestamptz IS NULL OR e.recorded_at < $3::timestamptz + interval '1 millisecond')
      ORDER BY e.stream_revision LIMIT $4`,
     [streamId, cut.at_revision ?? null, cut.at_time ?? null, MAX_STREAM_EVENTS + 1],
   );

@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditStreamView, ExecutionEvent } from '@iwf/contracts';
+import { currentSchemaVersion, streamId } from '@iwf/contracts';
+import { evolve, initialState } from '@iwf/command-service/engine/domain/execution/index';
+import { createPostgresEventStore } from '@iwf/command-service/event-store/index';
+import type { ApiClient } from '../runtime/testing/http.js';
+import { apiClient, bodyOf } from '../runtime/testing/http.js';
+import type { TestSystem } from '../runtime/testing/system.js';
+import { startTestSystem } from '../runtime/testing/system.js';
+import { iwf, toolingEnv } from './testing/cli.js';
+import { recordOrderReview } from './testing/scenario.js';
+
+/**
+ * A recorded execution (decided by the engine, appended one decision at a time with who
+ * caused each) read back at a revision in its middle: after the approval was requested,
+ * before anyone decided it or the payment arrived.
+ */
+let system: TestSystem;
+let pool: pg.Pool;
+let tenant: string;
+let stream: string;
+let middle: number;
+const { events, decisions } = recordOrderReview();
+const ACTORS = ['engine', 'engine', 'engine', 'engine', 'manager-1', 'agent-1'];
+
+beforeAll(async () => {
+  system = await startTestSystem('history');
+  pool = new pg.Pool({ connectionString: system.config.databaseUrl, max: 2 });
+  const store = createPostgresEventStore({ pool });
+  tenant = system.tenant('acme');
+  stream = streamId('execution', tenant, 'ex-1');
+  let revision = -1;
+  for (const [index, decision] of decisions.entries()) {
+    const metadata = { tenant, actor: ACTORS[index]!, correlation_id: 'order-o-7', causation_id: `command-${index}` };
+    const appended = decision.map((event) => ({ event_id: randomUUID(), type: event.type, schema_version: currentSchemaVersion(event.type), data: event.data, metadata }));
+    await store.append(stream, appended, revision < 0 ? 'no_stream' : revision);
+    revision += decision.length;
+    if (index === 3) middle = revision;
+  }
+  await store.close();
+});
+
+afterAll(async () => {
+  await pool.end();
+  await system.close();
+});
+
+/** What the engine's own fold says an observer had after the first `count` events. */
+const foldedAt = (revision: number) => JSON.parse(JSON.stringify(events.slice(0, revision + 1).reduce((state, event: ExecutionEvent) => evolve(state, event), initialState))) as unknown;
+
+function expectMiddleState(view: AuditStreamView): void {
+  expect(view).toMatchObject({ stream_id: stream, revision: middle, head_revision: events.length - 1 });
+  expect(view.events.map((event) => event.type)).toEqual(events.slice(0, middle + 1).map((event) => event.type));
+  expect(view.state).toEqual(foldedAt(middle));
+  expect(view.state).toMatchObject({
+    status: 'running',
+    decision: null,
+    current_step: { step_id: 'gate' },
+    approvals: [{ step_id: 'gate', status: 'pending' }],
+    steps: [
+      { step_id: 'score', status: 'completed', attempts: 2 },
+      { step_id: 'check', status: 'completed', output: { result: true } },
+      { step_id: 'gate', status: 'waiting' },
+    ],
+  });
+  expect(JSON.stringify(view.state)).not.toContain('evt-pay-1');
+}
+
+describe('iwf history', () => {
+  it('shows the state an observer had at a revision in the middle of the execution', async () => {
+    const result = await iwf(['history', stream, '--at-revision', String(middle), '--json'], toolingEnv(system.config.databaseUrl));
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expectMiddleState(JSON.parse(result.stdout) as AuditStreamView);
+  });
+
+  it('cuts at a time the same way, and prints a table with who caused each event', async () => {
+    const cut = await pool.query<{ at: Date }>('SELECT recorded_at AS at FROM iwf_events.events WHERE stream_id = $1 AND stream_revision = $2', [stream, middle]);
+    const byTime = await iwf(['history', stream, '--at-time', cut.rows[0]!.at.toISOString(), '--json'], toolingEnv(system.config.databaseUrl));
+    expectMiddleState(JSON.parse(byTime.stdout) as AuditStreamView);
+
+    const table = await iwf(['history', stream], toolingEnv(system.config.databaseUrl));
+    expect(table.code).toBe(0);
+    const lines = table.stdout.split('\n');
+    expect(lines[0]).toMatch(/^REV\s+RECORDED_AT\s+TYPE\s+ACTOR\s+CORRELATION\s+CAUSATION$/);
+    expect(lines.find((line) => line.includes('ApprovalResolved'))).toMatch(/manager-1\s+order-o-7\s+command-4$/);
+    expect(table.stdout).toContain(`State of ${stream} at revision ${events.length - 1} of ${events.length - 1}:`);
+    expect(table.stdout).toContain('"status": "completed"');
+  });
+
+  it('exits 1 for a stream that does not exist and 2 for a malformed request', async () => {
+    const env = toolingEnv(system.config.databaseUrl);
+    expect((await iwf(['history', streamId('execution', tenant, 'nope')], env)).code).toBe(1);
+    expect((await iwf(['history', 'not-a-stream'], env)).code).toBe(2);
+    expect((await iwf(['history', stream, '--at-revision', '3', '--at-time', '2024-01-01T00:00:00Z'], env)).code).toBe(2);
+    expect((await iwf(['history', stream, '--at-revision', '-1'], env)).code).toBe(2);
+  });
+});
+
+describe('GET /audit/streams/{id}', () => {
+  let api: ApiClient;
+  beforeAll(async () => {
+    api = apiClient(system.app, await system.tokenFor('acme', ['workflow_viewer']));
+  });
+
+  it('answers the events with their metadata and the state folded at the revision', async () => {
+    const reply = await api.get(`/audit/streams/${stream}?at_revision=${middle}`);
+    expect(reply.statusCode, reply.body).toBe(200);
+    const view = reply.json() as AuditStreamView;
+    expectMiddleState(view);
+    expect(view.events[0]?.metadata).toEqual({ tenant, actor: 'engine', correlation_id: 'order-o-7', causation_id: 'command-0' });
+  });
+
+  it("answers 404 for another tenant's stream and 403 to a role that may not audit", async () => {
+    const other = apiClient(system.app, await system.tokenFor('other'));
+    expect((await other.get(`/audit/streams/${stream}`)).statusCode).toBe(404);
+    expect((await other.get(`/audit/streams/${streamId('execution', system.tenant('other'), 'ex-1')}`)).statusCode).toBe(404);
+    const agent = apiClient(system.app, await system.tokenFor('acme', ['agent']));
+    expect((await agent.get(`/audit/streams/${stream}`)).statusCode).toBe(403);
+  });
+});
+
+describe('GET /audit/events', () => {
+  it('lists the tenant’s events by actor and correlation id, newest first, a page at a time', async () => {
+    const api = apiClient(system.app, await system.tokenFor('acme', ['admin']));
+    const byManager = bodyOf(await api.get('/audit/events?actor=manager-1'));
+    expect(byManager.items?.map((item) => item['type'])).toEqual(decisions[4]!.map((event) => event.type).reverse());
+
+    const seen: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = bodyOf(await api.get(`/audit/events?correlation_id=order-o-7&limit=4${cursor ? `&cursor=${cursor}` : ''}`));
+      seen.push(...(page.items ?? []).map((item) => Number(item['stream_revision'])));
+      cursor = page['next_cursor'] as string | null;
+    } while (cursor);
+    expect(seen).toEqual(events.map((_, revision) => revision).reverse());
+
+    const none = bodyOf(await api.get('/audit/events?from=2100-01-01T00:00:00Z'));
+    expect(none.items).toEqual([]);
+    expect((await api.get('/audit/events?cursor=bogus')).statusCode).toBe(400);
+    const other = apiClient(system.app, await system.tokenFor('other'));
+    expect(bodyOf(await other.get('/audit/events?correlation_id=order-o-7')).items).toEqual([]);
+  });
+});
