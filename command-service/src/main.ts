@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   await registerOpenApi(app, { title: 'Intelligent Workflows command API', version: SERVICE_VERSION });
   await observability.instrumentApp(app);
   registerHealthRoutes(app, SERVICE_VERSION, { postgres: async () => void (await pool.query('SELECT 1')) });
-  const { engine, resource: engineResource } = startEngine({ store, pool, logger, clock: () => new Date(), newId: randomUUID });
+  const { engine, resource: engineResource } = startEngine({ store, pool, logger, clock: () => new Date(), newId: randomUUID, outbound: config.security.outbound });
   await registerCommandService(app, { store, pool, clock: () => new Date(), newId: randomUUID, engine });
   const metrics = await observability.listen();
   const address = await serve(app, {

@@ -75,8 +75,8 @@ describe('deciding an approval', () => {
 
   it('a decided approval is a 422; an unknown one a 404', async () => {
     const { approvalId } = await pendingApproval('DS-4');
-    expect((await decide(approvalId, 'approve', ['sales_manager'])).status).toBe(200);
-    const again = await decide(approvalId, 'reject', ['sales_manager']);
+    expect((await decide(approvalId, 'approve', ['approver', 'sales_manager'])).status).toBe(200);
+    const again = await decide(approvalId, 'reject', ['approver', 'sales_manager']);
     expect(again.status).toBe(422);
     expect(again.body['type']).toMatch(/approval-decided$/);
     expect((await decide('no-such-approval', 'approve', ['admin'])).status).toBe(404);

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { DomainError, isValidId } from '@iwf/contracts';
 import type { HttpApp } from '@iwf/platform/http/app';
+import { principalOf } from '@iwf/platform/auth/plugin';
 import { setLogPosition } from '@iwf/platform/http/positions';
 import type { Engine } from '../engine/runtime/engine.js';
 import type { Actor, Applied } from '../engine/runtime/execution-runner.js';
@@ -11,7 +12,6 @@ import { startExecution } from '../ingest/start.js';
 import { triggerOf } from '../ingest/trigger-index.js';
 import { eventMetadataFor } from '../http/request-context.js';
 import { ProblemResponses } from '../http/schemas.js';
-import { ENGINE_ROLES, requireRole } from './access.js';
 
 const WorkflowParams = Type.Object({ workflow_id: Type.String({ maxLength: 128 }) });
 const ExecutionParams = Type.Object({ execution_id: Type.String({ maxLength: 128 }) });
@@ -41,7 +41,7 @@ export function registerExecutionRoutes(app: HttpApp, engine: Engine, pool: Para
     '/api/v1/workflows/:workflow_id/executions',
     { config, schema: { tags, summary: 'Start an execution (manual trigger)', params: WorkflowParams, body: StartBody, querystring: WaitQuery, response: { 201: ExecutionAnswer, ...ProblemResponses } } },
     async (request, reply) => {
-      const principal = requireRole(request, ENGINE_ROLES.executions);
+      const principal = principalOf(request);
       const { workflow_id } = request.params;
       const row = isValidId(workflow_id) ? await triggerOf(pool, principal.tenant, workflow_id) : undefined;
       if (row === undefined) throw new DomainError('not_found', `No workflow ${workflow_id}.`, [], 'workflow-not-found');
@@ -65,7 +65,7 @@ export function registerExecutionRoutes(app: HttpApp, engine: Engine, pool: Para
       `/api/v1/executions/:execution_id/${path}`,
       { config, schema: { tags, summary, params: ExecutionParams, body: Type.Optional(CancelBody), response: { 200: ExecutionAnswer, ...ProblemResponses } } },
       async (request, reply) => {
-        const principal = requireRole(request, ENGINE_ROLES.executions);
+        const principal = principalOf(request);
         const { execution_id } = request.params;
         if (!isValidId(execution_id)) throw new DomainError('not_found', 'The execution does not exist.');
         const actor = actorOf(request);

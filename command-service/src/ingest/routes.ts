@@ -2,9 +2,9 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { EVENT_TYPE_PATTERN, ID_PATTERN } from '@iwf/contracts';
 import type { HttpApp } from '@iwf/platform/http/app';
+import { principalOf } from '@iwf/platform/auth/plugin';
 import { MAX_WAIT_HEADER, setLogPosition } from '@iwf/platform/http/positions';
 import type { Engine } from '../engine/runtime/engine.js';
-import { ENGINE_ROLES, requireRole } from '../executions/access.js';
 import { eventMetadataFor } from '../http/request-context.js';
 import { ProblemResponses } from '../http/schemas.js';
 import type { IngestAnswer } from './ingest.js';
@@ -60,7 +60,7 @@ export function registerIngestRoutes(app: HttpApp, engine: Engine): void {
       },
     },
     async (request, reply) => {
-      const principal = requireRole(request, ENGINE_ROLES.ingest);
+      const principal = principalOf(request);
       const metadata = eventMetadataFor(request);
       const { event_type, payload, source, event_id } = request.body;
       const answer: IngestAnswer = await engine.ingest(

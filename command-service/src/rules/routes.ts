@@ -5,12 +5,12 @@ import { DomainError, ID_PATTERN, isValidId, streamId } from '@iwf/contracts';
 import { validateCondition } from '@iwf/contracts/workflow/validate-conditions';
 import { newWalk } from '@iwf/contracts/workflow/walk';
 import type { HttpApp } from '@iwf/platform/http/app';
+import { principalOf } from '@iwf/platform/auth/plugin';
 import { setLogPosition } from '@iwf/platform/http/positions';
 import { commandContext } from '../command-handling/context.js';
 import { handleCommand } from '../command-handling/handle-command.js';
 import type { CommandServiceDeps } from '../deps.js';
 import type { Engine } from '../engine/runtime/engine.js';
-import { ENGINE_ROLES, requireRole } from '../executions/access.js';
 import { eventMetadataFor, ifMatchRevision } from '../http/request-context.js';
 import { ProblemResponses } from '../http/schemas.js';
 import type { RuleCommand } from './domain/decider.js';
@@ -38,7 +38,7 @@ export function registerRuleRoutes(app: HttpApp, deps: CommandServiceDeps, engin
   const tags = ['rules'];
   const config = { permission: 'rules:write' as const };
   const run = async (request: FastifyRequest, ruleId: string, command: RuleCommand) => {
-    const principal = requireRole(request, ENGINE_ROLES.rules);
+    const principal = principalOf(request);
     if (!isValidId(ruleId)) throw new DomainError('not_found', `No rule ${ruleId}.`, [], 'rule-not-found');
     const outcome = await handleCommand(commandContext(deps, eventMetadataFor(request)), ruleDecider, {
       streamId: streamId('rule', principal.tenant, ruleId),

@@ -58,7 +58,7 @@ export async function buildAllInOne(config: Config, logger: Logger): Promise<All
     postgres: async () => void (await pool.query('SELECT 1')),
     ...(cache.redis ? { redis: async () => void (await cache.redis?.ping()) } : {}),
   });
-  const { engine, resource: engineResource } = startEngine({ store, pool, logger, clock: () => new Date(), newId: randomUUID });
+  const { engine, resource: engineResource } = startEngine({ store, pool, logger, clock: () => new Date(), newId: randomUUID, outbound: config.security.outbound });
   resources.push(engineResource);
   await registerCommandService(app, { store, pool, clock: () => new Date(), newId: randomUUID, engine });
   await registerQueryService(app, { pool, cache: cache.cache, onCacheResult }, { watcher, defaultWaitMs: config.minPositionWaitMs });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOutboundPolicy } from '@iwf/platform/security/outbound/policy';
 import { startReceiver, type Receiver } from '../runtime/testing/receiver.js';
 import type { HttpSettings } from './http.js';
 import { sendHttp } from './http.js';
@@ -34,6 +35,20 @@ describe('sendHttp', () => {
     await gone.close();
     expect(await sendHttp({ url: `${gone.url}/x`, method: 'GET', headers: {}, body: null }, null, {}, http)).toMatchObject({ ok: false, error: { kind: 'network', message: expect.stringContaining('ECONNREFUSED') } });
     expect(await sendHttp({ url: `${receiver.url}/x`, method: 'GET', headers: {}, body: null }, new Date(Date.now() - 1), {}, http)).toMatchObject({ ok: false, error: { kind: 'timeout' } });
+  });
+});
+
+describe('sendHttp under the outbound policy', () => {
+  it('sends where the policy allows, and refuses (not retryably) where it does not', async () => {
+    const open = { ...http, fetch: createOutboundPolicy({ allow: [], deny: [] }).fetch };
+    expect(await sendHttp({ url: `${receiver.url}/ok`, method: 'GET', headers: {}, body: null }, null, {}, open)).toMatchObject({ ok: true, status: 200 });
+    const closed = { ...http, fetch: createOutboundPolicy({ allow: [], deny: ['127.0.0.0/8'] }).fetch };
+    const before = receiver.requests.length;
+    const refused = await sendHttp({ url: 'https://api.example.com/x', method: 'POST', headers: {}, body: {} }, null, {}, closed);
+    expect(refused).toMatchObject({ ok: false, error: { kind: 'invalid', message: expect.stringContaining('OUTBOUND_DENYLIST') } });
+    expect(receiver.requests.length).toBe(before);
+    const metadata = await sendHttp({ url: 'http://169.254.169.254/latest/meta-data', method: 'GET', headers: {}, body: null }, null, {}, open);
+    expect(metadata).toMatchObject({ ok: false, error: { kind: 'invalid' } });
   });
 });
 

@@ -11,6 +11,8 @@ export interface HttpSettings {
   readonly hostMap: ReadonlyMap<string, string>;
   readonly timeoutMs: number;
   readonly responseLimitBytes: number;
+  /** The outbound policy's fetch (checks every hop's address); plain fetch without one. */
+  readonly fetch?: ((url: URL, init: RequestInit) => Promise<Response>) | undefined;
 }
 
 export type HttpOutcome =
@@ -52,7 +54,7 @@ export async function sendHttp(request: OutboundRequest, deadline: Date | null, 
   if (remaining <= 0) return { ok: false, error: { kind: 'timeout', message: `${method} ${describeUrl(url)}: the step's deadline had passed` } };
   const signal = AbortSignal.timeout(remaining);
   try {
-    const response = await fetch(url, {
+    const response = await (settings.fetch ?? fetch)(url, {
       method,
       headers,
       body: hasBody ? (typeof request.body === 'string' ? request.body : JSON.stringify(request.body)) : undefined,
@@ -65,6 +67,8 @@ export async function sendHttp(request: OutboundRequest, deadline: Date | null, 
     const kind = response.status >= 500 ? 'http_5xx' : 'http_4xx';
     return { ok: false, error: { kind, status: response.status, message: `${method} ${describeUrl(url)} answered ${response.status}` }, body };
   } catch (error) {
+    // Refused by the outbound policy: sending it again would be refused again.
+    if (isDenied(error)) return { ok: false, error: { kind: 'invalid', message: `${method} refused by the outbound policy: ${error.message}` } };
     if (signal.aborted) return { ok: false, error: { kind: 'timeout', message: `${method} ${describeUrl(url)} did not answer within ${remaining} ms` } };
     return { ok: false, error: { kind: 'network', message: `${method} ${describeUrl(url)} failed: ${causeOf(error)}` } };
   }
@@ -100,6 +104,8 @@ function parseBody(text: string, truncated: boolean, contentType: string | null)
   }
   return text;
 }
+
+const isDenied = (error: unknown): error is Error => error instanceof Error && (error as { code?: unknown }).code === 'OUTBOUND_DENIED';
 
 /** The network-level reason (ECONNREFUSED, ENOTFOUND...) without the request itself. */
 function causeOf(error: unknown): string {

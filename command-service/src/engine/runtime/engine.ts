@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { EventStore } from '@iwf/contracts';
+import type { OutboundPolicy } from '@iwf/platform/security/outbound/policy';
 import { ApprovalService } from '../../approvals/service.js';
 import type { IngestAnswer, IngestOptions, IngestRequest } from '../../ingest/ingest.js';
 import { ingestEvent } from '../../ingest/ingest.js';
@@ -31,6 +32,8 @@ export interface EngineDeps {
   readonly logger: Logger;
   readonly config: EngineConfig;
   readonly secrets?: SecretStore | undefined;
+  /** Where HTTP effects may go (platform security: OUTBOUND_ALLOWLIST / OUTBOUND_DENYLIST). */
+  readonly outbound?: Pick<OutboundPolicy, 'fetch'> | undefined;
 }
 
 /**
@@ -73,7 +76,7 @@ export class Engine {
       approvals: this.approvals,
       ingest: (tenant, request, actor) => this.ingest(tenant, request, actor),
       settings: {
-        http: { hostMap: config.hostMap, timeoutMs: config.httpTimeoutMs, responseLimitBytes: config.responseLimitBytes },
+        http: { hostMap: config.hostMap, timeoutMs: config.httpTimeoutMs, responseLimitBytes: config.responseLimitBytes, fetch: deps.outbound?.fetch },
         notify: config.notify,
         enrichment: config.enrichment,
       },

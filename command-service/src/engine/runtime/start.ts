@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import type { EventStore } from '@iwf/contracts';
 import type { EngineConfig } from './config.js';
 import { loadEngineConfig } from './config.js';
+import type { OutboundPolicyOptions } from '@iwf/platform/security/outbound/policy';
+import { createOutboundPolicy } from '@iwf/platform/security/outbound/policy';
 import { Engine } from './engine.js';
 
 export { engineMigrations } from '../migrations.js';
@@ -21,8 +23,11 @@ export function startEngine(deps: {
   readonly clock: () => Date;
   readonly newId: () => string;
   readonly config?: EngineConfig;
+  /** OUTBOUND_ALLOWLIST / OUTBOUND_DENYLIST from the platform's security settings. */
+  readonly outbound?: OutboundPolicyOptions;
 }): StartedEngine {
-  const engine = new Engine({ ...deps, config: deps.config ?? loadEngineConfig() });
+  const { outbound, ...rest } = deps;
+  const engine = new Engine({ ...rest, config: deps.config ?? loadEngineConfig(), outbound: outbound === undefined ? undefined : createOutboundPolicy(outbound) });
   engine.start();
   return { engine, resource: { name: 'engine', close: () => engine.close() } };
 }
