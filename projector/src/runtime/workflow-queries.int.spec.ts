@@ -221,6 +221,16 @@ describe('read-your-writes', () => {
     expect(bodyOf(reply)['revision']).toBe(1);
   });
 
+  it('counts the executions of a workflow by status on its read', async () => {
+    await scratch.post('/workflows', legacyWorkflow('counted', { trigger: { type: 'event', event: 'counted.happened' } }));
+    const fresh = await scratch.get('/workflows/counted', after(await scratch.post('/workflows/counted/enable')));
+    expect(bodyOf(fresh)['execution_counts']).toMatchObject({ total: 0, completed: 0, running: 0 });
+    const ingested = await scratch.post('/events?wait=true', { event_type: 'counted.happened', payload: {} });
+    expect(ingested.statusCode, ingested.body).toBe(202);
+    const reply = await scratch.get('/workflows/counted', after(ingested));
+    expect(bodyOf(reply)['execution_counts']).toMatchObject({ total: 1, completed: 1, failed: 0 });
+  });
+
   it('answers 503 projection-behind with Retry-After when the position is not reached within X-Max-Wait-Ms', async () => {
     const started = performance.now();
     const reply = await catalog.get('/workflows/wf_00', { 'x-min-position': FAR_FUTURE, 'x-max-wait-ms': '250' });

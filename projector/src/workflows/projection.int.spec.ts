@@ -105,11 +105,12 @@ describe('workflows projection', () => {
     const other = await createTestDatabase('wf_migrations');
     const otherPool = new pg.Pool({ connectionString: other.url, max: 2 });
     try {
+      const versions = readModelMigrations.migrations.map((migration) => migration.version).sort((a, b) => a - b);
       await migrateUp(otherPool, readModelMigrations);
-      expect(await migrateDown(otherPool, readModelMigrations)).toEqual([2, 1]);
+      expect(await migrateDown(otherPool, readModelMigrations)).toEqual([...versions].reverse());
       const left = await otherPool.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'iwf_read' AND tablename <> 'schema_migrations'");
       expect(left.rows[0].n).toBe(0);
-      expect(await migrateUp(otherPool, readModelMigrations)).toEqual([1, 2]);
+      expect(await migrateUp(otherPool, readModelMigrations)).toEqual(versions);
     } finally {
       await otherPool.end();
       await other.drop();
@@ -170,10 +171,10 @@ describe('workflow lists', () => {
     for (const cursor of ['nope', Buffer.from('["x"]').toString('base64url'), Buffer.from('[1,"a"]').toString('base64url')]) {
       const error: unknown = await listWorkflows(pool, tenant, { limit: 5, cursor }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DomainError);
-      expect(error).toMatchObject({ code: 'validation', errors: [{ pointer: '/cursor' }] });
+      expect(error).toMatchObject({ code: 'validation', errors: [{ pointer: '/querystring/cursor' }] });
     }
-    await expect(listWorkflowVersions(pool, tenant, 'a', { limit: 5, cursor: 'bad' })).rejects.toMatchObject({ errors: [{ pointer: '/cursor' }] });
-    await expect(listWorkflows(pool, tenant, { limit: 501 })).rejects.toMatchObject({ code: 'validation', errors: [{ pointer: '/limit' }] });
+    await expect(listWorkflowVersions(pool, tenant, 'a', { limit: 5, cursor: 'bad' })).rejects.toMatchObject({ errors: [{ pointer: '/querystring/cursor' }] });
+    await expect(listWorkflows(pool, tenant, { limit: 501 })).rejects.toMatchObject({ code: 'validation', errors: [{ pointer: '/querystring/limit' }] });
   });
 
   it('never shows another tenant', async () => {

@@ -8,7 +8,8 @@ import type { QueryServiceDeps } from '../deps.js';
 import { ConsistencyQuery } from '../positions/consistency.js';
 import { ProblemResponses } from '../http/schemas.js';
 import { getWorkflow, getWorkflowVersion, listWorkflows, listWorkflowVersions } from './read-model.js';
-import { ListQuery, WorkflowVersionViewSchema, WorkflowViewSchema, pageOf } from './schemas.js';
+import { ListQuery, WorkflowDetailSchema, WorkflowVersionViewSchema, WorkflowViewSchema, pageOf } from './schemas.js';
+import { getExecutionCounts } from '../executions/read-model.js';
 
 const READ_MODELS = ['workflows'] as const;
 const Params = Type.Object({ workflow_id: Type.String({ maxLength: 128 }) });
@@ -45,21 +46,26 @@ export function registerWorkflowQueries(app: HttpApp, deps: QueryServiceDeps): v
   app.get(
     '/api/v1/workflows/:workflow_id',
     {
-      config,
+      config: { ...config, readModels: [...READ_MODELS, 'executions'] },
       schema: {
         tags,
-        summary: 'A workflow: its current definition, status and revision',
+        summary: 'A workflow: its current definition, status, revision and execution counts',
         params: Params,
         querystring: Type.Object({ ...ConsistencyQuery }, { additionalProperties: false }),
-        response: { 200: WorkflowViewSchema, ...ProblemResponses },
+        response: { 200: WorkflowDetailSchema, ...ProblemResponses },
       },
     },
     async (request, reply) => {
       const tenant = principalOf(request).tenant;
       const { workflow_id } = request.params;
-      const view = isValidId(workflow_id) ? await readWorkflow(deps, tenant, workflow_id, request.minPosition === undefined) : undefined;
+      if (!isValidId(workflow_id)) throw new DomainError('not_found', `No workflow ${workflow_id}.`);
+      // Counts change with every execution, so they are read beside the (cached) definition.
+      const [view, execution_counts] = await Promise.all([
+        readWorkflow(deps, tenant, workflow_id, request.minPosition === undefined),
+        getExecutionCounts(deps.pool, tenant, workflow_id),
+      ]);
       if (!view) throw new DomainError('not_found', `No workflow ${workflow_id}.`);
-      return withEtag(reply, view.revision).send(view);
+      return withEtag(reply, view.revision).send({ ...view, execution_counts });
     },
   );
 

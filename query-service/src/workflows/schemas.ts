@@ -1,5 +1,5 @@
 import { Type, type TSchema } from '@sinclair/typebox';
-import type { Page, WorkflowVersionView, WorkflowView } from '@iwf/contracts';
+import { EXECUTION_STATUSES, type ExecutionCountsView, type Page, type WorkflowVersionView, type WorkflowView } from '@iwf/contracts';
 
 const Definition = Type.Object(
   { trigger: Type.Object({}, { additionalProperties: true }), steps: Type.Array(Type.Object({}, { additionalProperties: true })) },
@@ -42,3 +42,13 @@ export const ListQuery = {
   cursor: Type.Optional(Type.String({ maxLength: 512 })),
   order: Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'desc' }),
 };
+
+/** A single workflow read: the view plus how many of its executions are in each status. */
+export const WorkflowDetailSchema = Type.Unsafe<WorkflowView & { execution_counts: ExecutionCountsView }>(
+  Type.Composite([
+    WorkflowViewSchema,
+    Type.Object({
+      execution_counts: Type.Object(Object.fromEntries([...EXECUTION_STATUSES, 'total'].map((status) => [status, Type.Integer({ minimum: 0 })]))),
+    }),
+  ]),
+);
