@@ -40,9 +40,13 @@ describe('sendHttp', () => {
 
 describe('sendHttp under the outbound policy', () => {
   it('sends where the policy allows, and refuses (not retryably) where it does not', async () => {
-    const open = { ...http, fetch: createOutboundPolicy({ allow: [], deny: [] }).fetch };
+    const policy = (deny: string[]) => {
+      const created = createOutboundPolicy({ allow: [], deny });
+      return { ...http, fetch: (url: URL, init: RequestInit) => created.fetch(url, init) };
+    };
+    const open = policy([]);
     expect(await sendHttp({ url: `${receiver.url}/ok`, method: 'GET', headers: {}, body: null }, null, {}, open)).toMatchObject({ ok: true, status: 200 });
-    const closed = { ...http, fetch: createOutboundPolicy({ allow: [], deny: ['127.0.0.0/8'] }).fetch };
+    const closed = policy(['127.0.0.0/8']);
     const before = receiver.requests.length;
     const refused = await sendHttp({ url: 'https://api.example.com/x', method: 'POST', headers: {}, body: {} }, null, {}, closed);
     expect(refused).toMatchObject({ ok: false, error: { kind: 'invalid', message: expect.stringContaining('OUTBOUND_DENYLIST') } });

@@ -24,6 +24,8 @@ import { fireSchedule } from './schedules.js';
 import { StatusBus } from './status-bus.js';
 import { TimerService } from './timers.js';
 
+const outboundFetch = (policy: EngineDeps['outbound']) => (policy === undefined ? undefined : (url: URL, init: RequestInit) => policy.fetch(url, init));
+
 export interface EngineDeps {
   readonly store: EventStore;
   readonly pool: pg.Pool;
@@ -76,7 +78,7 @@ export class Engine {
       approvals: this.approvals,
       ingest: (tenant, request, actor) => this.ingest(tenant, request, actor),
       settings: {
-        http: { hostMap: config.hostMap, timeoutMs: config.httpTimeoutMs, responseLimitBytes: config.responseLimitBytes, fetch: deps.outbound?.fetch },
+        http: { hostMap: config.hostMap, timeoutMs: config.httpTimeoutMs, responseLimitBytes: config.responseLimitBytes, fetch: outboundFetch(deps.outbound) },
         notify: config.notify,
         enrichment: config.enrichment,
       },
