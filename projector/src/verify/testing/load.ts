@@ -102,7 +102,7 @@ export function* generateLoad(options: LoadOptions): Generator<StreamAppend> {
   for (const tenant of tenants) yield* workflowStreams(ids, tenant);
   for (let index = 0; index < options.orders; index++) {
     for (const [t, tenant] of tenants.entries()) {
-      const variant = VARIANTS[(index * 7 + t * 3 + seed) % VARIANTS.length]!;
+      const variant = VARIANTS[(index * 3 + t * 5 + seed) % VARIANTS.length]!;
       yield* orderStreams(ids, tenant, index, templateFor(variant, (index + t) % HOURS), seed);
     }
   }
