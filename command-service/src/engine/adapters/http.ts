@@ -36,7 +36,7 @@ export const describeUrl = (url: URL): string => `${url.protocol}//${url.host}${
 /**
  * Sends one request. Aborted at the deadline (or after the default timeout); the answer is
  * read up to the limit and parsed as JSON when it says it is JSON and arrived whole.
- * Non-2xx answers are failures classified for retry policies (`http_4xx`, `http_5xx`).
+ * 2xx and 3xx answers complete; 4xx and 5xx are failures classified for retry policies.
  */
 export async function sendHttp(request: OutboundRequest, deadline: Date | null, extraHeaders: Readonly<Record<string, string>>, settings: HttpSettings): Promise<HttpOutcome> {
   let url: URL;
@@ -63,7 +63,7 @@ export async function sendHttp(request: OutboundRequest, deadline: Date | null, 
     });
     const { text, truncated } = await readBounded(response, settings.responseLimitBytes);
     const body = parseBody(text, truncated, response.headers.get('content-type'));
-    if (response.status >= 200 && response.status < 300) return { ok: true, status: response.status, body, truncated };
+    if (response.status >= 200 && response.status < 400) return { ok: true, status: response.status, body, truncated };
     const kind = response.status >= 500 ? 'http_5xx' : 'http_4xx';
     return { ok: false, error: { kind, status: response.status, message: `${method} ${describeUrl(url)} answered ${response.status}` }, body };
   } catch (error) {
