@@ -18,6 +18,10 @@ BUNDLE_DIR     ?= build/bundles
 IWF            := node projector/dist/cli/main.js
 export DATABASE_URL
 
+# The Dockerfile needs BuildKit (cache mounts, its own .dockerignore); compose v1 uses it through the docker CLI.
+export DOCKER_BUILDKIT := 1
+export COMPOSE_DOCKER_CLI_BUILD := 1
+
 # docker-compose v1 (Debian's package) or the v2 plugin, whichever is installed.
 COMPOSE ?= $(shell command -v docker-compose >/dev/null 2>&1 && echo docker-compose || echo docker compose)
 

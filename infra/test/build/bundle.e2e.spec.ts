@@ -18,9 +18,7 @@ const started: Started[] = [];
 beforeAll(async () => {
   out = await mkdtemp(join(tmpdir(), 'iwf-bundles-'));
   // The test command has just built the workspace (scripts/setup.sh runs tsc -b).
-  for (const service of SERVICES) {
-    await run('bash', ['scripts/bundle.sh', service, join(out, service)], { ...process.env, BUNDLE_SKIP_BUILD: '1' });
-  }
+  await Promise.all(SERVICES.map((service) => run('bash', ['scripts/bundle.sh', service, join(out, service)], { ...process.env, BUNDLE_SKIP_BUILD: '1' })));
   db = await createTestDatabase('bundles');
 }, 120_000);
 
