@@ -30,6 +30,11 @@ export interface GroupProjectorOptions {
   /** How long the group waits for a silent member before handing its partitions to others. */
   readonly sessionTimeoutMs?: number;
   readonly heartbeatIntervalMs?: number;
+  /**
+   * Longest a fetch waits on the broker for new messages. Brokers answer as soon as data arrives;
+   * librdkafka's mock cluster waits the whole time, so a short wait bounds the added lag there.
+   */
+  readonly maxWaitMs?: number;
   /** Called after each committed partition batch (tests and bench watch progress with it). */
   readonly onApplied?: (partition: number, events: readonly RecordedEvent[]) => void;
 }
@@ -83,6 +88,7 @@ export class KafkaGroupProjector {
       rebalanceTimeout: Math.max(sessionTimeout, 10_000),
       heartbeatInterval: options.heartbeatIntervalMs ?? Math.min(3_000, Math.floor(sessionTimeout / 3)),
       allowAutoTopicCreation: false,
+      maxWaitTimeInMs: options.maxWaitMs ?? 250,
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (event) => {

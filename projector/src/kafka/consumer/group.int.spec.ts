@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KafkaTestbed } from '../testing/fixture.js';
 import { createKafkaTestbed, sleep } from '../testing/fixture.js';
-import { mockClusterAvailable } from '../testing/mock-cluster.js';
+import { kafkaBackends } from '../testing/backends.js';
 import type { ScenarioResult } from '../testing/scenario.js';
 import { runScenario } from '../testing/scenario.js';
 
@@ -36,15 +36,16 @@ function report(name: string, result: ScenarioResult): void {
   process.stdout.write(`${name}: ${result.events} events in ${result.seconds.toFixed(1)} s; published ${published}; members applied ${result.members.map((member) => member.applied()).join('/')}\n`);
 }
 
-describe.skipIf(!mockClusterAvailable())(`${TOTAL} events through a 3-broker mock cluster to 3 projector processes in one group`, () => {
+// The mock cluster here; real Kafka too where a container engine runs. Each reports why when skipped.
+describe.each(await kafkaBackends())(`${TOTAL} events to 3 projector processes in one group ($description)`, (backend) => {
   let bed: KafkaTestbed | undefined;
   afterEach(async () => {
     await bed?.close();
     bed = undefined;
   });
 
-  it('a member SIGKILLed mid-run: the others take its partitions over from the stored offsets', async () => {
-    bed = await createKafkaTestbed('kafka_group_kill');
+  it.skipIf(!backend.available)('a member SIGKILLed mid-run: the others take its partitions over from the stored offsets', async () => {
+    bed = await createKafkaTestbed('kafka_group_kill', backend);
     let appliedBeforeKill = 0;
     const result = await runScenario(bed, {
       group: 'projector-kill',
@@ -68,8 +69,8 @@ describe.skipIf(!mockClusterAvailable())(`${TOTAL} events through a 3-broker moc
     expect(survivors.reduce((sum, member) => sum + member.applied(), 0)).toBeGreaterThan(appliedBeforeKill);
   }, 300_000);
 
-  it('a broker down for 10 s: relay and members wait it out, and nothing is lost or applied twice', async () => {
-    bed = await createKafkaTestbed('kafka_group_outage');
+  it.skipIf(!backend.available)('a broker down for 10 s: relay and members wait it out, and nothing is lost or applied twice', async () => {
+    bed = await createKafkaTestbed('kafka_group_outage', backend);
     const { cluster } = bed;
     const result = await runScenario(bed, {
       group: 'projector-outage',

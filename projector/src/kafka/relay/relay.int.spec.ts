@@ -7,7 +7,7 @@ import { readRelayCheckpoint } from '../offsets.js';
 import { partitionFor } from '../partitioner.js';
 import type { KafkaTestbed } from '../testing/fixture.js';
 import { EVENT_PARTITIONS, createKafkaTestbed, sleep, waitFor } from '../testing/fixture.js';
-import { mockClusterAvailable } from '../testing/mock-cluster.js';
+import { kafkaBackends } from '../testing/backends.js';
 import { readTopic, readTopics } from '../testing/topic-reader.js';
 import { appendInterleaved } from '../testing/workload.js';
 import { KafkaRelay } from './relay.js';
@@ -34,27 +34,31 @@ function streamsOf(messages: readonly { partition: number; value: string }[]): M
 /** Revisions with repeats (a batch sent again after a failed attempt) removed, keeping first arrivals. */
 const firstArrivals = (revisions: readonly number[]): number[] => revisions.filter((revision, index) => revisions.indexOf(revision) === index);
 
-describe.skipIf(!mockClusterAvailable())('Kafka relay against a 3-broker mock cluster (kafka-mock built by scripts/setup.sh)', () => {
+// The mock cluster here; real Kafka too where a container engine runs. Each reports why when skipped.
+describe.each(await kafkaBackends())('Kafka relay ($description)', (backend) => {
   let bed: KafkaTestbed;
   beforeAll(async () => {
-    bed = await createKafkaTestbed('kafka_relay');
+    if (backend.available) bed = await createKafkaTestbed('kafka_relay', backend);
   });
   afterAll(async () => {
     await bed?.close();
   });
 
-  it('publishes each event once, keyed by stream on its Java partition and in revision order, with headers; integration events on their own topic', async () => {
+  it.skipIf(!backend.available)('publishes each event once, keyed by stream on its Java partition and in revision order, with headers; integration events on their own topic', async () => {
     const { store, pool, kafka, topics, logger } = bed;
     const last = await appendInterleaved(store, { workflows: 60, eventsPerWorkflow: 10, perAppend: 2, writers: 6, tenant: 'tenant-r' });
     const integration = [integrationEvent('record.create_requested', 1), integrationEvent('record.update_requested', 2)];
     await store.append('integration:tenant-k:invoice', integration, 'any');
-    const all = await store.readAll({ max_count: 10_000 });
-    const relay = new KafkaRelay({ store, pool, kafka, topics, idempotent: false, logger, batchSize: 100 });
+    const appended = 60 * 10 + integration.length;
+    const relay = new KafkaRelay({ store, pool, kafka, topics, idempotent: bed.idempotent, logger, batchSize: 100 });
     try {
-      await waitFor(() => relay.status().events_relayed === all.length, 30_000, () => JSON.stringify(relay.status(), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)));
+      await waitFor(() => relay.status().events_relayed >= appended, 30_000, () => JSON.stringify(relay.status(), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)));
     } finally {
       await relay.stop();
     }
+    // Read after relaying: a fresh append can sit beyond the visibility horizon for a moment.
+    const all = await store.readAll({ max_count: 10_000 });
+    expect(all).toHaveLength(appended);
     expect((await readRelayCheckpoint(pool, 'default')).position).toEqual(all.at(-1)?.position);
 
     const read = await readTopics(kafka, [topics.events, topics.integration]);
@@ -81,15 +85,17 @@ describe.skipIf(!mockClusterAvailable())('Kafka relay against a 3-broker mock cl
     expect(published.map((message) => decodeEvent(message.value, 'test').stream_revision)).toEqual([0, 1]);
   });
 
-  it('holds its checkpoint at what the brokers acknowledged while one is down for 10 s, and loses nothing', async () => {
+  it.skipIf(!backend.available)('holds its checkpoint at what the brokers acknowledged while one is down for 10 s, and loses nothing', async () => {
     const { store, pool, kafka, topics, cluster, logger } = bed;
     const before = await store.headPosition();
     const writing = appendInterleaved(store, { workflows: 30, eventsPerWorkflow: 60, perAppend: 1, writers: 3, tenant: 'tenant-o' });
-    let relay = new KafkaRelay({ store, pool, kafka, topics, idempotent: false, logger, batchSize: 50, retry: { initialMs: 50, maxMs: 500 } });
+    let relay = new KafkaRelay({ store, pool, kafka, topics, idempotent: bed.idempotent, logger, batchSize: 50, retry: { initialMs: 50, maxMs: 500 } });
     const earlier = (await readRelayCheckpoint(pool, 'default')).relayed;
     await waitFor(() => relay.status().events_relayed > earlier + 200, 30_000, () => 'relay made no progress');
     await cluster.brokerDown(2);
     const outageStarted = Date.now();
+    // Writes go on during the outage, to every partition, whether or not the first writer is done.
+    const duringOutage = appendInterleaved(store, { workflows: 30, eventsPerWorkflow: 4, perAppend: 1, writers: 3, tenant: 'tenant-p' });
     await waitFor(() => relay.status().state === 'retrying', 15_000, () => `relay state ${relay.status().state}`);
     await sleep(Math.max(0, 10_000 - (Date.now() - outageStarted) - 1_000));
     // A crash during the outage: whatever the checkpoint claims must already be on Kafka.
@@ -102,15 +108,17 @@ describe.skipIf(!mockClusterAvailable())('Kafka relay against a 3-broker mock cl
     expect(acknowledged.length).toBeGreaterThan(200);
     expect(acknowledged.filter((event) => !onKafka.has(event.event_id))).toEqual([]);
 
-    relay = new KafkaRelay({ store, pool, kafka, topics, idempotent: false, logger, batchSize: 50 });
-    await writing;
-    const expected: RecordedEvent[] = await store.readAll({ after: before, max_count: 100_000 });
-    const total = (await store.readAll({ max_count: 100_000 })).length;
+    relay = new KafkaRelay({ store, pool, kafka, topics, idempotent: bed.idempotent, logger, batchSize: 50 });
+    await Promise.all([writing, duringOutage]);
+    // Counted in the table: a read of the log may not see the newest appends for a moment yet.
+    const total = Number((await pool.query<{ n: string }>('SELECT count(*)::text AS n FROM iwf_events.events')).rows[0]?.n);
     try {
-      await waitFor(async () => (await readRelayCheckpoint(pool, 'default')).relayed >= total && relay.status().position !== undefined && comparePositions(relay.status().position!, expected.at(-1)!.position) === 0, 60_000, () => JSON.stringify(relay.status().state));
+      await waitFor(async () => (await readRelayCheckpoint(pool, 'default')).relayed >= total, 60_000, () => JSON.stringify(relay.status().state));
     } finally {
       await relay.stop();
     }
+    const expected: RecordedEvent[] = await store.readAll({ after: before, max_count: 100_000 });
+    expect(expected.length).toBeGreaterThanOrEqual(30 * 60 + 30 * 4);
     const messages = await readTopic(kafka, topics.events);
     const ids = new Set(messages.map((message) => decodeEvent(message.value, 'test').event_id));
     expect(expected.filter((event) => !ids.has(event.event_id))).toEqual([]);

@@ -10,8 +10,8 @@ import type { RunnerLogger } from '../../runner/logger.js';
 import { createKafka } from '../client.js';
 import { kafkaMigrations } from '../migrations.js';
 import type { KafkaTopics } from '../topics.js';
-import type { MockKafkaCluster } from './mock-cluster.js';
-import { startMockCluster } from './mock-cluster.js';
+import type { KafkaBackend } from './backends.js';
+import type { TestKafkaCluster } from './mock-cluster.js';
 import { PROBE_DDL } from './probe.js';
 
 export const EVENT_PARTITIONS = 6;
@@ -24,26 +24,28 @@ export function quietLogger(): RunnerLogger & { lines: string[] } {
   return { lines, info: () => undefined, warn: keep, error: keep };
 }
 
-/** A fresh database (event store, read models, Kafka offsets, probe) and a 3-broker mock cluster. */
+/** A fresh database (event store, read models, Kafka offsets, probe) and a Kafka cluster of the backend's kind. */
 export interface KafkaTestbed {
   readonly db: TestDatabase;
   readonly pool: pg.Pool;
   readonly store: EventStore;
-  readonly cluster: MockKafkaCluster;
+  readonly cluster: TestKafkaCluster;
   readonly kafka: Kafka;
+  /** Whether the relay may use the idempotent producer here. */
+  readonly idempotent: boolean;
   readonly topics: KafkaTopics;
   readonly logger: ReturnType<typeof quietLogger>;
   close(): Promise<void>;
 }
 
-export async function createKafkaTestbed(label: string): Promise<KafkaTestbed> {
+export async function createKafkaTestbed(label: string, backend: KafkaBackend): Promise<KafkaTestbed> {
   const db = await createTestDatabase(label);
   const pool = new pg.Pool({ connectionString: db.url, max: 16 });
   pool.on('error', () => undefined);
   for (const set of [eventStoreMigrations, readModelMigrations, kafkaMigrations]) await migrateUp(pool, set);
   await pool.query(PROBE_DDL);
   const store = createPostgresEventStore({ pool, connectionString: db.url, timing: { pollMs: 200 }, onError: () => undefined });
-  const cluster = await startMockCluster(3);
+  const cluster = await backend.start();
   const topics: KafkaTopics = { events: 'iwf.events', integration: 'iwf.integration' };
   await cluster.createTopic(topics.events, EVENT_PARTITIONS);
   await cluster.createTopic(topics.integration, INTEGRATION_PARTITIONS);
@@ -55,6 +57,7 @@ export async function createKafkaTestbed(label: string): Promise<KafkaTestbed> {
     store,
     cluster,
     kafka,
+    idempotent: backend.idempotent,
     topics,
     logger,
     async close() {

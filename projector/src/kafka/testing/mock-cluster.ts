@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 /** Built by infra/kafka-mock/build.sh (scripts/setup.sh runs it). */
 export const MOCK_BINARY = fileURLToPath(new URL('../../../../infra/kafka-mock/bin/kafka-mock', import.meta.url));
 
-/** A librdkafka mock cluster in a child process, driven through its stdin commands. */
-export interface MockKafkaCluster {
+/** A Kafka cluster a test runs against, with a way to take a broker away and bring it back. */
+export interface TestKafkaCluster {
   readonly brokers: string[];
   createTopic(name: string, partitions: number): Promise<void>;
   /** Closes the broker's connections and refuses new ones (partition leadership stays). */
@@ -16,6 +16,9 @@ export interface MockKafkaCluster {
   brokerUp(id: number): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** A librdkafka mock cluster in a child process, driven through its stdin commands. */
+export type MockKafkaCluster = TestKafkaCluster;
 
 export function mockClusterAvailable(): boolean {
   return existsSync(MOCK_BINARY);

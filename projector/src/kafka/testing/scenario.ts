@@ -67,7 +67,7 @@ export async function runScenario(bed: KafkaTestbed, options: ScenarioOptions): 
   const members = Array.from({ length: options.members }, () =>
     spawnMember({ databaseUrl: bed.db.url, brokers: bed.cluster.brokers, topic: bed.topics.events, group: options.group }),
   );
-  const relay = new KafkaRelay({ store: bed.store, pool: bed.pool, kafka: bed.kafka, topics: bed.topics, idempotent: false, logger: bed.logger, retry: { initialMs: 50, maxMs: 1_000 } });
+  const relay = new KafkaRelay({ store: bed.store, pool: bed.pool, kafka: bed.kafka, topics: bed.topics, idempotent: bed.idempotent, logger: bed.logger, retry: { initialMs: 50, maxMs: 1_000 } });
   try {
     await Promise.all(members.map((member) => member.started));
     const total = options.workflows * options.eventsPerWorkflow;
