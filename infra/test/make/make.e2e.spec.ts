@@ -1,4 +1,8 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@iwf/platform/testing/database';
 import { freePort, ROOT, start, type Started } from '../support/processes.js';
@@ -85,5 +89,23 @@ describe('make', () => {
     const restore = make('db-restore');
     expect(restore.status).not.toBe(0);
     expect(restore.stderr).toContain('db-restore: name the backup');
+  });
+
+  it('db-backup, migrate-status and verify run against the database iwf dev uses', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'iwf-make-'));
+    try {
+      const file = join(dir, 'make.dump');
+      const backup = make('db-backup', `BACKUP_FILE=${file}`, `DATABASE_URL=${db.url}`);
+      expect(backup.status, backup.stderr).toBe(0);
+      expect(existsSync(file)).toBe(true);
+      const status = make('migrate-status', `DATABASE_URL=${db.url}`);
+      expect(status.status, status.stderr).toBe(0);
+      expect(status.stdout).toContain('iwf_events');
+      const verify = make('verify', `DATABASE_URL=${db.url}`);
+      expect(verify.status, verify.stdout + verify.stderr).toBe(0);
+      expect(verify.stdout).toContain('workflows: no drift');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
