@@ -12,11 +12,17 @@ fi
 bash scripts/services.sh
 bash scripts/infra-tools.sh
 
-if [ "${CI:-}" = "true" ]; then
-  pnpm install --frozen-lockfile --reporter=silent
-else
-  pnpm install --reporter=silent
+# Quiet on success; on failure the captured output says why.
+install_log=$(mktemp)
+install_args=()
+if [ "${CI:-}" = "true" ]; then install_args+=(--frozen-lockfile); fi
+if ! pnpm install "${install_args[@]}" >"$install_log" 2>&1; then
+  cat "$install_log" >&2
+  rm -f "$install_log"
+  echo "setup: pnpm install failed" >&2
+  exit 1
 fi
+rm -f "$install_log"
 pnpm exec tsc -b
 # The 3-broker mock Kafka cluster the Kafka relay and consumer-group tests run against.
 bash infra/kafka-mock/build.sh
