@@ -15,8 +15,7 @@ IMAGE_REPOSITORY ?= ghcr.io/intelligent-workflows/intelligent-workflows
 IMAGE_TAG      ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 SERVICES       := command-service query-service projector
 BUNDLE_DIR     ?= build/bundles
-IWF            := node projector/dist/cli/main.js
-export DATABASE_URL
+IWF            := DATABASE_URL="$(DATABASE_URL)" node projector/dist/cli/main.js
 
 # The Dockerfile needs BuildKit (cache mounts, its own .dockerignore); compose v1 uses it through the docker CLI.
 export DOCKER_BUILDKIT := 1
@@ -156,11 +155,11 @@ db-shell: ## Open a PostgreSQL shell on DATABASE_URL
 	psql "$(DATABASE_URL)"
 
 db-backup: ## Back up the event store and read models (to backups/, or BACKUP_FILE=path)
-	bash scripts/backup.sh $(BACKUP_FILE)
+	DATABASE_URL="$(DATABASE_URL)" bash scripts/backup.sh $(BACKUP_FILE)
 
 db-restore: ## Restore BACKUP_FILE=path into DATABASE_URL (a new, empty database)
 	@test -n "$(BACKUP_FILE)" || { echo "db-restore: name the backup, e.g. make db-restore BACKUP_FILE=backups/workflows_20241105_120000.dump" >&2; exit 1; }
-	bash scripts/restore.sh "$(BACKUP_FILE)"
+	DATABASE_URL="$(DATABASE_URL)" bash scripts/restore.sh "$(BACKUP_FILE)"
 
 migrate-up: ## Apply pending migrations of every schema
 	$(need_built)
