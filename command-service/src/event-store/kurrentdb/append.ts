@@ -3,7 +3,6 @@ import type { KurrentDBClient } from '@kurrent/kurrentdb-client';
 import { BACKWARDS, END, FORWARDS, StreamNotFoundError } from '@kurrent/kurrentdb-client';
 import type { AppendResult, ExpectedRevision, NewEvent, RecordedEvent } from '@iwf/contracts';
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '@iwf/contracts';
-import type { ClaimOutcome } from './claims.js';
 import { claimEventId, releaseEventIds } from './claims.js';
 import { toEventData, toRecordedEvent, toStreamState, translateAppendError } from './mapping.js';
 
@@ -33,30 +32,33 @@ export async function appendEvents(client: KurrentDBClient, stream_id: string, e
   const attempt = randomUUID();
   const claims = await Promise.all(events.map((event) => claimEventId(client, stream_id, event, attempt)));
   const won = events.filter((_, index) => claims[index] === 'won').map((event) => event.event_id);
+  // Whoever holds the first id owns the batch: among racers with one batch, it alone reports
+  // `appended: true`, even when a racer's copy did the writing (KurrentDB kept one copy).
+  const owner = claims[0] === 'won';
   try {
     if (won.length < events.length) {
       const earlier = await findEarlierAppend(client, stream_id, events);
-      if (earlier) return earlier;
+      if (earlier) return { ...earlier, appended: owner };
     }
-    return await write(client, stream_id, events, expected, claims);
+    return await write(client, stream_id, events, expected, owner);
   } catch (error) {
     await releaseEventIds(client, won, attempt).catch(() => undefined);
     throw error;
   }
 }
 
-async function write(client: KurrentDBClient, stream_id: string, events: readonly NewEvent[], expected: ExpectedRevision, claims: readonly ClaimOutcome[]): Promise<AppendResult> {
+async function write(client: KurrentDBClient, stream_id: string, events: readonly NewEvent[], expected: ExpectedRevision, owner: boolean): Promise<AppendResult> {
   try {
     const result = await client.appendToStream(stream_id, events.map(toEventData), { streamState: toStreamState(expected) });
     const last = await readAt(client, stream_id, result.nextExpectedRevision);
-    // A racer holding the first id wrote (or writes) the copy; KurrentDB made ours a no-op.
-    return { next_revision: Number(result.nextExpectedRevision), position: last.position, appended: claims[0] === 'won' };
+    // When a racer wrote the copy first, KurrentDB made this write a no-op.
+    return { next_revision: Number(result.nextExpectedRevision), position: last.position, appended: owner };
   } catch (error) {
     const translated = translateAppendError(error, stream_id, expected);
     if (translated instanceof WrongExpectedRevisionError) {
       // The conflict may be with our own earlier copy (a retry whose answer was lost).
       const earlier = await findEarlierAppend(client, stream_id, events);
-      if (earlier) return earlier;
+      if (earlier) return { ...earlier, appended: owner };
     }
     throw translated;
   }
