@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nestsDeeperThan } from './json-depth.js';
+import { bodyProblem, nestsDeeperThan } from './json-depth.js';
 
 describe('JSON depth', () => {
   it('counts objects and arrays, the top level being 1', () => {
@@ -11,5 +11,11 @@ describe('JSON depth', () => {
   it('walks a body nested a million levels deep without overflowing the stack', () => {
     const deep = JSON.parse(`${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}`) as unknown;
     expect(nestsDeeperThan(deep, 64)).toBe(true);
+  });
+
+  it('finds a NUL character in any string or key', () => {
+    expect(bodyProblem({ a: ['ok', { b: 'x\u0000' }] }, 64)).toBe('nul');
+    expect(bodyProblem({ 'k\u0000': 1 }, 64)).toBe('nul');
+    expect(bodyProblem({ a: ['ok', { b: 'x' }] }, 64)).toBeUndefined();
   });
 });

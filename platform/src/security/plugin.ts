@@ -7,7 +7,7 @@ import type { JwtSettings } from '../auth/jwt.js';
 import type { SecurityConfig } from './config.js';
 import { denialOf, type DenialRecorder } from './denials.js';
 import { createCors, setSecurityHeaders } from './headers.js';
-import { nestsDeeperThan } from './json-depth.js';
+import { bodyProblem } from './json-depth.js';
 import { isAllowed, isPermission, rolesFor } from './permissions.js';
 import { createRateLimiter } from './rate-limit/limiter.js';
 import { createMemoryRateLimitStore, type RateLimitStore } from './rate-limit/store.js';
@@ -52,11 +52,7 @@ export const securityPlugin = fp<SecurityOptions>(
       authorize(request);
       return undefined;
     });
-    app.addHook('preValidation', async (request) => {
-      if (request.body !== undefined && nestsDeeperThan(request.body, options.config.maxJsonDepth)) {
-        throw new DomainError('validation', `The body nests deeper than ${options.config.maxJsonDepth} levels.`, [{ pointer: '', message: 'nests too deep' }], 'too-deep');
-      }
-    });
+    app.addHook('preValidation', async (request) => rejectHostileInput(request, options.config.maxJsonDepth));
     app.addHook('onSend', async (request, reply, payload) => {
       setSecurityHeaders(request, reply);
       cors.decorate(request, reply);
@@ -85,4 +81,17 @@ function authorize(request: FastifyRequest): void {
   if (!isAllowed(principal, permission)) {
     throw new DomainError('forbidden', `This needs the ${permission} permission, which the roles ${rolesFor(permission).join(', ')} have.`, [], 'forbidden');
   }
+}
+
+/** Bodies nested too deep, and NUL characters anywhere (PostgreSQL cannot store them), are 400s. */
+function rejectHostileInput(request: FastifyRequest, maxDepth: number): void {
+  for (const [location, value] of [['params', request.params], ['querystring', request.query]] as const) {
+    if (bodyProblem(value, 8) === 'nul') throw new DomainError('validation', `The ${location} holds a NUL character.`, [{ pointer: `/${location}`, message: 'holds a NUL character' }]);
+  }
+  if (request.body === undefined) return;
+  const problem = bodyProblem(request.body, maxDepth);
+  if (problem === 'too-deep') {
+    throw new DomainError('validation', `The body nests deeper than ${maxDepth} levels.`, [{ pointer: '', message: 'nests too deep' }], 'too-deep');
+  }
+  if (problem === 'nul') throw new DomainError('validation', 'The body holds a NUL character (\\u0000).', [{ pointer: '', message: 'holds a NUL character' }]);
 }

@@ -7,6 +7,8 @@ export interface RouteEntry {
   readonly url: string;
   readonly permission: Permission | undefined;
   readonly public: boolean;
+  /** The route's JSON schemas (the fuzz tests generate requests from them). */
+  readonly schema: { readonly body?: unknown; readonly querystring?: unknown; readonly params?: unknown };
 }
 
 declare module 'fastify' {
@@ -31,6 +33,7 @@ export function recordRoutes(app: FastifyInstance): void {
           url: route.url,
           permission: config.permission,
           public: config.public === true,
+          schema: { body: route.schema?.body, querystring: route.schema?.querystring, params: route.schema?.params },
         }));
       }),
   });

@@ -60,6 +60,19 @@ describe('hostile bodies', () => {
     expect(await system.eventCount()).toBe(before);
   });
 
+  it('refuses NUL characters (PostgreSQL cannot store them) in bodies, keys, paths and queries', async () => {
+    const before = await system.eventCount();
+    for (const reply of [
+      await admin.post('/events', { event_type: 'nul.value', payload: { text: 'a\u0000b' } }),
+      await admin.post('/events', { event_type: 'nul.key', payload: { 'a\u0000': 1 } }),
+      await admin.get('/events/%00'),
+      await admin.get('/workflows?q=%00'),
+    ]) {
+      expect(reply.statusCode, reply.body).toBe(400);
+    }
+    expect(await system.eventCount()).toBe(before);
+  });
+
   it('refuses prototype-poisoning keys, bodies over the size limit, and unknown fields', async () => {
     const before = await system.eventCount();
     const poisoned = await admin.send('POST', '/events', { payload: '{"event_type":"a.b","payload":{"__proto__":{"admin":true}}}', headers: { 'content-type': 'application/json' } });
