@@ -46,6 +46,19 @@ describe('a regex condition built to backtrack catastrophically', () => {
   });
 });
 
+describe('outbound requests a workflow author chooses', () => {
+  it('never reach the cloud metadata service: the step fails, refused by the outbound policy', async () => {
+    const steps = [{ id: 'steal', type: 'execute', execute: [{ type: 'http_request', method: 'GET', url: 'http://169.254.169.254/latest/meta-data/iam/' }] }];
+    const created = await admin.post('/workflows', legacyWorkflow('ssrf', { trigger: { type: 'event', event: 'ssrf.try' }, steps }));
+    expect(created.statusCode, created.body).toBe(201);
+    const reply = await admin.post('/events?wait=true', { event_type: 'ssrf.try', payload: {} });
+    const [execution] = bodyOf(reply)['executions'] as { execution_id: string; status: string }[];
+    expect(execution?.status).toBe('failed');
+    const read = await admin.get(`/executions/${execution?.execution_id ?? ''}`, { 'x-min-position': String(bodyOf(reply)['position']) });
+    expect(JSON.stringify(bodyOf(read)['error'])).toMatch(/outbound policy.*link-local, metadata or reserved address/);
+  });
+});
+
 describe('hostile bodies', () => {
   it('refuses JSON nested deeper than the limit with a 400 naming the body, appending nothing', async () => {
     const before = await system.eventCount();
