@@ -107,10 +107,12 @@ describe('the nginx gateway', () => {
     const archived = await call(gateway, 'DELETE', `/api/v1/workflows/${id}`, { token: bearer });
     expect(archived.status).toBe(200);
 
-    const log = accessLog().filter((entry) => entry.uri.startsWith('/api/v1/'));
+    // nginx writes a request's log line as it finalises the request, a moment after answering.
+    const apiLog = (): ReturnType<typeof accessLog> => accessLog().filter((entry) => entry.uri.startsWith('/api/v1/'));
+    for (let waited = 0; apiLog().length < 5 && waited < 3_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
     const commandHost = new URL(services.command).host;
     const queryHost = new URL(services.query).host;
-    expect(log.map((entry) => [entry.method, entry.upstream])).toEqual([
+    expect(apiLog().map((entry) => [entry.method, entry.upstream])).toEqual([
       ['POST', commandHost],
       ['GET', queryHost],
       ['POST', commandHost],
