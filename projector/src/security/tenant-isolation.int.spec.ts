@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { after, apiClient, bodyOf, type ApiClient } from '../runtime/testing/http.js';
 import { startTestSystem, type TestSystem } from '../runtime/testing/system.js';
 import { legacyWorkflow } from '../runtime/testing/workflows.js';
+import { iwf, toolingEnv } from '../verify/testing/cli.js';
 import { SECRET_NAME, SHARED_WORKFLOW, writeTenantA, type TenantAData } from './testing/tenant-a.js';
 
 let system: TestSystem;
@@ -116,5 +117,24 @@ describe('tenant B against tenant A, on every query route of the route table', (
     await b.get('/executions', after(ingested));
     expect(await executionsOfA()).toEqual(aBefore);
     expect(aBefore).toContain(data.executionId);
+  });
+});
+
+describe('the CLI export', () => {
+  it('needs a tenant, exports only that tenant’s events, and refuses another tenant’s stream', async () => {
+    const env = toolingEnv(system.config.databaseUrl);
+    const tenantB = system.tenant('b');
+    expect((await iwf(['export', '--format', 'ndjson'], env)).code).toBe(2);
+    for (const format of ['ndjson', 'csv']) {
+      const result = await iwf(['export', '--format', format, '--tenant', tenantB], env);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain(tenantB);
+      expect(data.markers.filter((marker) => result.stdout.includes(marker))).toEqual([]);
+    }
+    const lines = (await iwf(['export', '--format', 'ndjson', '--tenant', tenantB], env)).stdout.trim().split('\n');
+    expect(lines.length).toBeGreaterThan(3);
+    expect(lines.every((line) => (JSON.parse(line) as { metadata: { tenant: string } }).metadata.tenant === tenantB)).toBe(true);
+    const stolen = await iwf(['export', '--format', 'ndjson', '--tenant', tenantB, '--stream', `workflow:${tenantA}:${SHARED_WORKFLOW}`], env);
+    expect(stolen).toMatchObject({ code: 2, stdout: '' });
   });
 });

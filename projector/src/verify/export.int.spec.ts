@@ -75,17 +75,17 @@ describe('iwf export', () => {
   });
 
   it('filters by actor and by stream, and by recorded time', async () => {
-    const byActor = ndjson((await iwf(['export', '--format', 'ndjson', '--actor', 'manager-1'], env)).stdout);
+    const byActor = ndjson((await iwf(['export', '--format', 'ndjson', '--all-tenants', '--actor', 'manager-1'], env)).stdout);
     expect(byActor.length).toBe(await count("metadata->>'actor' = 'manager-1'", []));
     expect(new Set(byActor.map((line) => line['type']))).toEqual(new Set(['ApprovalApproved', 'ApprovalRejected']));
 
     const stream = String(byActor[0]!['stream_id']);
-    const byStream = ndjson((await iwf(['export', '--format', 'ndjson', '--stream', stream], env)).stdout);
+    const byStream = ndjson((await iwf(['export', '--format', 'ndjson', '--all-tenants', '--stream', stream], env)).stdout);
     expect(byStream.map((line) => line['stream_revision'])).toEqual([0, 1]);
 
-    const future = await iwf(['export', '--format', 'ndjson', '--from', '2100-01-01T00:00:00Z'], env);
+    const future = await iwf(['export', '--format', 'ndjson', '--all-tenants', '--from', '2100-01-01T00:00:00Z'], env);
     expect(future).toMatchObject({ code: 0, stdout: '' });
-    const all = ndjson((await iwf(['export', '--format', 'ndjson', '--from', '2000-01-01T00:00:00Z', '--to', '2100-01-01T00:00:00Z'], env)).stdout);
+    const all = ndjson((await iwf(['export', '--format', 'ndjson', '--all-tenants', '--from', '2000-01-01T00:00:00Z', '--to', '2100-01-01T00:00:00Z'], env)).stdout);
     expect(all).toHaveLength(await count('true', []));
   });
 
@@ -105,7 +105,7 @@ describe('iwf export', () => {
   });
 
   it('refuses bad usage with exit 2', async () => {
-    for (const args of [['export'], ['export', '--format', 'xml'], ['export', '--format', 'csv', '--from', 'yesterday']]) {
+    for (const args of [['export'], ['export', '--format', 'ndjson'], ['export', '--format', 'xml', '--tenant', 't'], ['export', '--format', 'csv', '--tenant', 't', '--from', 'yesterday']]) {
       expect((await iwf(args, env)).code, args.join(' ')).toBe(2);
     }
   });
