@@ -22,10 +22,18 @@ interface Service {
   readonly volumes?: string[];
 }
 
-async function resolved(...profiles: string[]): Promise<Record<string, Service>> {
-  const args = [...profiles.flatMap((profile) => ['--profile', profile]), '--file', join(ROOT, 'docker-compose.yml'), 'config'];
-  const text = await run(COMPOSE, args, { ...process.env, COMPOSE_PROJECT_NAME: 'iwf' });
-  return (parse(text) as { services: Record<string, Service> }).services;
+const cache = new Map<string, Promise<Record<string, Service>>>();
+
+/** The file as docker-compose resolves it (anchors merged, paths absolute), per set of profiles. */
+function resolved(...profiles: string[]): Promise<Record<string, Service>> {
+  const key = profiles.join(',');
+  let services = cache.get(key);
+  if (!services) {
+    const args = [...profiles.flatMap((profile) => ['--profile', profile]), '--file', join(ROOT, 'docker-compose.yml'), 'config'];
+    services = run(COMPOSE, args, { ...process.env, COMPOSE_PROJECT_NAME: 'iwf' }).then((text) => (parse(text) as { services: Record<string, Service> }).services);
+    cache.set(key, services);
+  }
+  return services;
 }
 
 function published(service: Service | undefined): string[] {
