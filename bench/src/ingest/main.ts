@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkpoint, freshDatabase, serverInfo } from './database.js';
@@ -67,6 +67,8 @@ function table(cells: readonly { clients: number; ours: LoadResult; ceiling: Loa
 
 async function main(): Promise<void> {
   const settings = options(process.argv.slice(2));
+  // Other work on the machine skews every figure; the report says how busy it was.
+  const loadBefore = loadavg();
   const cells: { clients: number; ours: LoadResult; ceiling: LoadResult }[] = [];
   for (const clients of settings.clients) {
     // Both systems in the same cell, one after the other, so machine drift hits both alike.
@@ -76,10 +78,17 @@ async function main(): Promise<void> {
     cells.push({ clients, ours, ceiling });
   }
   console.log(table(cells));
+  console.log(`\nload average (1/5/15 min) before ${loadBefore.map((n) => n.toFixed(2)).join(' ')}, after ${loadavg().map((n) => n.toFixed(2)).join(' ')} on ${cpus().length} CPUs`);
   const report = {
     benchmark: 'ingest',
     generated_at: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model ?? 'unknown', node: process.version, postgres: await serverInfo() },
+    machine: {
+      cpus: cpus().length,
+      cpu_model: cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      postgres: await serverInfo(),
+      load_average: { before: loadBefore.map((n) => Math.round(n * 100) / 100), after: loadavg().map((n) => Math.round(n * 100) / 100) },
+    },
     config: { duration_ms: settings.durationMs, warmup_ms: settings.warmupMs, clients: settings.clients, pool: settings.pool },
     systems: {
       ours: 'POST /api/v1/events?wait=true on the command service (auth, idempotency plugin, engine workers); each event starts a condition → allow execution that completes before the answer',
