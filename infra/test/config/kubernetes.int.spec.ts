@@ -122,7 +122,9 @@ describe('Kubernetes manifests', () => {
 describe('Kubernetes manifests, strictly', () => {
   /** Compiles the manifests as TypeScript values of their kinds; returns the compiler's complaints. */
   async function strictErrors(manifests: Manifest[]): Promise<string[]> {
-    const file = join(ROOT, 'infra/test', `.strict-${process.pid}-${Date.now()}.ts`);
+    // Inside the repository, so the kinds' type packages resolve from its node_modules.
+    await mkdir(join(ROOT, 'build'), { recursive: true });
+    const file = join(ROOT, 'build', `k8s-strict-${process.pid}-${Date.now()}.ts`);
     await writeFile(file, strictCheckSource(manifests));
     try {
       const program = ts.createProgram([file], {
