@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 pnpm exec eslint . --max-warnings=0
+bash scripts/security-audit.sh
 pnpm exec vitest run "$@"
