@@ -69,6 +69,11 @@ describe('trigger index', () => {
     const republished = await system.call('PUT', '/workflows/nightly', { workflow_id: 'nightly', version: '2', name: 'n', trigger: { type: 'schedule', cron: '30 4 * * *' }, steps: [{ id: 'a', type: 'action', action: { type: 'allow' } }] });
     expect(republished.status).toBe(200);
     expect((await scheduleTimer('nightly'))?.toISOString()).toMatch(/T04:30:00\.000Z$/);
+    const hourly = await system.call('PUT', '/workflows/nightly', { workflow_id: 'nightly', version: '3', name: 'n', trigger: { type: 'schedule', cron: '@hourly' }, steps: [{ id: 'a', type: 'action', action: { type: 'allow' } }] });
+    expect(hourly.status).toBe(200);
+    const next = await scheduleTimer('nightly');
+    expect(next?.toISOString()).toMatch(/T\d\d:00:00\.000Z$/);
+    expect((next?.getTime() ?? 0) - Date.now()).toBeLessThanOrEqual(3_600_000);
     await system.call('DELETE', '/workflows/nightly');
     expect(await scheduleTimer('nightly')).toBeUndefined();
   });

@@ -24,6 +24,7 @@ beforeAll(async () => {
   ]));
   await createWorkflow(system, workflow('slow', 'slow.go', [call('post', '/slow', { timeout: '150ms' })]));
   await createWorkflow(system, workflow('big', 'big.go', [call('get', '/big')]));
+  await createWorkflow(system, workflow('enriched', 'enrich.me', [{ id: 'ok', type: 'action', action: { type: 'allow' } }], { context: { load: ['customer.profile', 'order.details'] } }));
   await createWorkflow(system, workflow('echo', 'ping', [{ id: 'again', type: 'execute', execute: [{ type: 'emit', event_type: 'ping', payload: { hop: '{{hop}}' } }] }]));
 });
 
@@ -76,6 +77,21 @@ describe('http effects', () => {
     expect(result?.truncated).toBe(true);
     expect(Buffer.byteLength(result?.body ?? '')).toBeLessThanOrEqual(65_536);
     receiver.respond(() => ({ status: 200, body: {} }));
+  });
+});
+
+describe('context.load', () => {
+  it('records every resource as skipped when no enrichment endpoint is configured, and runs on', async () => {
+    const started = await ingestOne(system, 'enrich.me', { customer: { id: 'C-1' } });
+    expect(started).toMatchObject({ status: 'completed', decision: 'allowed' });
+    const loaded = (await system.execution(started.execution_id)).find((event) => event.type === 'ContextLoaded');
+    expect(loaded?.data).toMatchObject({
+      resources: [
+        { name: 'customer.profile', status: 'skipped', error: expect.stringContaining('ENRICHMENT_URL') },
+        { name: 'order.details', status: 'skipped', error: expect.stringContaining('ENRICHMENT_URL') },
+      ],
+      values: {},
+    });
   });
 });
 
