@@ -124,4 +124,10 @@ describe('backup and restore into another cluster', () => {
     expect(verify).toMatch(/^workflows: no drift \(5 events replayed/m);
     await iwf(['verify-chain'], target.url);
   });
+
+  it('refuses to restore over a database that already holds the system', async () => {
+    await expect(run('bash', ['scripts/restore.sh', backupFile], { ...process.env, DATABASE_URL: target.url, REDIS_URL })).rejects.toThrow(
+      /already holds iwf_\* schemas; restore into a new, empty database/,
+    );
+  });
 });
