@@ -14,6 +14,8 @@ export const SCALE_OUT_ENV = {
   KAFKA_INTEGRATION_TOPIC: Type.String({ pattern: '^[A-Za-z0-9._-]{1,249}$', default: 'iwf.integration' }),
   KAFKA_GROUP_ID: Type.String({ minLength: 1, maxLength: 255, default: 'iwf-projector' }),
   KAFKA_RELAY: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on' }),
+  // Kafka's idempotent producer for the relay; off only for brokers without it (librdkafka's mock).
+  KAFKA_IDEMPOTENT: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on' }),
 };
 
 interface ScaleOutEnv {
@@ -26,6 +28,7 @@ interface ScaleOutEnv {
   readonly KAFKA_INTEGRATION_TOPIC: string;
   readonly KAFKA_GROUP_ID: string;
   readonly KAFKA_RELAY: 'on' | 'off';
+  readonly KAFKA_IDEMPOTENT: 'on' | 'off';
 }
 
 export interface ScaleOutConfig {
@@ -39,6 +42,7 @@ export interface ScaleOutConfig {
     readonly groupId: string;
     /** Whether this projector process also runs the relay (one is active; others stand by). */
     readonly relay: boolean;
+    readonly idempotent: boolean;
   };
 }
 
@@ -57,6 +61,7 @@ export function scaleOutConfig(env: ScaleOutEnv, problems: string[]): ScaleOutCo
       topics: { events: env.KAFKA_EVENTS_TOPIC, integration: env.KAFKA_INTEGRATION_TOPIC },
       groupId: env.KAFKA_GROUP_ID,
       relay: env.KAFKA_RELAY === 'on',
+      idempotent: env.KAFKA_IDEMPOTENT === 'on',
     },
   };
 }

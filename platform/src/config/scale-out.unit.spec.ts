@@ -7,7 +7,7 @@ describe('scale-out configuration', () => {
       eventStore: 'postgres',
       kurrentDbUrl: undefined,
       projectorSource: 'store',
-      kafka: { brokers: [], clientId: 'iwf', topics: { events: 'iwf.events', integration: 'iwf.integration' }, groupId: 'iwf-projector', relay: true },
+      kafka: { brokers: [], clientId: 'iwf', topics: { events: 'iwf.events', integration: 'iwf.integration' }, groupId: 'iwf-projector', relay: true, idempotent: true },
     });
   });
 
@@ -20,12 +20,13 @@ describe('scale-out configuration', () => {
       KAFKA_GROUP_ID: 'read-models',
       KAFKA_EVENTS_TOPIC: 'prod.events',
       KAFKA_RELAY: 'off',
+      KAFKA_IDEMPOTENT: 'off',
     });
     expect(config.scaleOut).toMatchObject({
       eventStore: 'kurrentdb',
       kurrentDbUrl: 'kurrentdb://kurrent-1:2113,kurrent-2:2113?tls=false',
       projectorSource: 'kafka',
-      kafka: { brokers: ['kafka-0:9092', 'kafka-1:9092'], groupId: 'read-models', topics: { events: 'prod.events', integration: 'iwf.integration' }, relay: false },
+      kafka: { brokers: ['kafka-0:9092', 'kafka-1:9092'], groupId: 'read-models', topics: { events: 'prod.events', integration: 'iwf.integration' }, relay: false, idempotent: false },
     });
   });
 

@@ -52,7 +52,7 @@ export function startKafkaRole(options: KafkaRoleOptions): KafkaRole {
     for (let attempt = 0; !closed; attempt++) {
       try {
         await migrateUp(options.pool, kafkaMigrations);
-        if (options.kafka.relay) relay ??= new KafkaRelay({ store: options.store, pool: options.pool, kafka, topics: options.kafka.topics, logger });
+        if (options.kafka.relay) relay ??= new KafkaRelay({ store: options.store, pool: options.pool, kafka, topics: options.kafka.topics, idempotent: options.kafka.idempotent, logger });
         await group.start();
         return;
       } catch (error) {
