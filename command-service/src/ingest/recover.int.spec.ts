@@ -25,11 +25,11 @@ afterAll(async () => {
 });
 
 /** An ingest record as a process that died right after appending it (before its starts) leaves it. */
-async function orphanRecord(eventId: string): Promise<string> {
+async function orphanRecord(eventId: string, revision = 1): Promise<string> {
   const executionId = engineIds.eventExecution(system.tenant, eventId, 'verdict');
   const data: EventIngested['data'] = {
     event_id: eventId, event_type: 'case.opened', source: 'api', payload: { case: { id: eventId } }, received_at: new Date().toISOString(),
-    executions: [{ execution_id: executionId, workflow_id: 'verdict', workflow_revision: 1 }],
+    executions: [{ execution_id: executionId, workflow_id: 'verdict', workflow_revision: revision }],
   };
   const metadata = { tenant: system.tenant, actor: 'client', correlation_id: randomUUID() };
   await system.store.append(streamId('ingest', system.tenant, eventId), [{ event_id: engineIds.ingestRecord(system.tenant, eventId), type: 'EventIngested', data, metadata }], 'no_stream');
@@ -53,6 +53,14 @@ describe('an ingest record whose executions never started', () => {
     expect(started.data).toMatchObject({ workflow_revision: 1 });
     const ended = await awaitEvent(system.store, (event) => event.type === 'ExecutionCompleted' && event.stream_id.endsWith(executionId));
     expect(ended.data).toMatchObject({ decision: 'allowed' });
+  });
+
+  it('a record the repair cannot complete is logged and skipped, and later ones are still repaired', async () => {
+    await orphanRecord('case-3', 99);
+    const executionId = await orphanRecord('case-4');
+    await awaitEvent(system.store, (event) => event.type === 'ExecutionCompleted' && event.stream_id.endsWith(executionId));
+    const skipped = system.logLines.map((line) => JSON.parse(line) as { msg: string; stream_id?: string }).filter((line) => line.msg.startsWith('engine repair skipped'));
+    expect(skipped.map((line) => line.stream_id)).toEqual([`ingest:${system.tenant}:case-3`]);
   });
 
   it('ingesting normally starts the current revision', async () => {

@@ -117,7 +117,7 @@ export class Engine {
       clock,
       graceMs: config.repairGraceMs,
       retryMs: Math.max(config.timerPollMs, 100),
-      handlers: createRepairHandlers({ pool, store, runner: this.runner, approvals: this.approvals, clock }),
+      handlers: createRepairHandlers({ logger, pool, store, runner: this.runner, approvals: this.approvals, clock }),
     });
   }
 

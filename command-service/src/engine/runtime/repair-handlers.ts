@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { Logger } from 'pino';
 import type { EventStore, RecordedEvent, RuleEvent, WorkflowEvent } from '@iwf/contracts';
 import { parseStreamId, upcastRecorded } from '@iwf/contracts';
 import type { EventIngested } from '@iwf/contracts';
@@ -23,6 +24,7 @@ export interface RepairHandlers {
 }
 
 export interface RepairHandlerDeps {
+  readonly logger: Logger;
   readonly pool: pg.Pool;
   readonly store: EventStore;
   readonly runner: ExecutionRunner;
@@ -62,6 +64,20 @@ async function fold<S, E>(store: EventStore, stream: string, decider: { initialS
   return { state, revision: recorded.at(-1)?.stream_revision ?? -1 };
 }
 
+/**
+ * Runs one stream's repair. A failure with a driver code (the database away) stops the batch,
+ * to be retried from the checkpoint; any other (a stream the code cannot repair) is logged
+ * and skipped, so one bad stream cannot hold every later repair back.
+ */
+async function tolerate(logger: Logger, stream: string, repair: () => Promise<unknown>): Promise<void> {
+  try {
+    await repair();
+  } catch (error) {
+    if (typeof (error as { code?: unknown }).code === 'string') throw error;
+    logger.error({ err: error, stream_id: stream }, 'engine repair skipped a stream it cannot repair');
+  }
+}
+
 // Executions seen starting lately: most ingest records name only these, and need no read.
 const RECENT_STARTS = 20_000;
 
@@ -77,14 +93,18 @@ export function createRepairHandlers(deps: RepairHandlerDeps): RepairHandlers {
       const indexed = await indexedRevisions(deps.pool, latest.map((head) => ({ tenant: head.tenant, workflow_id: head.id })));
       for (const head of latest) {
         if ((indexed.get(key(head.tenant, head.id)) ?? -1) >= head.revision) continue;
-        const { state, revision } = await fold<WorkflowState, WorkflowEvent>(deps.store, head.stream, workflowDecider);
-        await indexWorkflow(deps.pool, head.tenant, revision, state, deps.clock());
+        await tolerate(deps.logger, head.stream, async () => {
+          const { state, revision } = await fold<WorkflowState, WorkflowEvent>(deps.store, head.stream, workflowDecider);
+          await indexWorkflow(deps.pool, head.tenant, revision, state, deps.clock());
+        });
       }
     },
     async rules(events) {
       for (const head of heads(events)) {
-        const { state, revision } = await fold<RuleState, RuleEvent>(deps.store, head.stream, ruleDecider);
-        await indexRule(deps.pool, head.tenant, revision, state);
+        await tolerate(deps.logger, head.stream, async () => {
+          const { state, revision } = await fold<RuleState, RuleEvent>(deps.store, head.stream, ruleDecider);
+          await indexRule(deps.pool, head.tenant, revision, state);
+        });
       }
     },
     async executions(events) {
@@ -96,12 +116,12 @@ export function createRepairHandlers(deps: RepairHandlerDeps): RepairHandlers {
           const at = synced.get(key(head.tenant, head.id));
           // Never synced and ended: it began and ended in one append, so it never had rows.
           if (at === undefined ? TERMINAL.has(head.type) : at >= head.revision) return;
-          await deps.runner.resync(head.tenant, head.id);
+          await tolerate(deps.logger, head.stream, () => deps.runner.resync(head.tenant, head.id));
         }),
       );
     },
     async approvals(events) {
-      for (const head of heads(events)) await deps.approvals.ensureExpiry(head.tenant, head.id);
+      for (const head of heads(events)) await tolerate(deps.logger, head.stream, () => deps.approvals.ensureExpiry(head.tenant, head.id));
     },
     async ingests(events) {
       for (const event of events) {
@@ -109,7 +129,8 @@ export function createRepairHandlers(deps: RepairHandlerDeps): RepairHandlers {
         const tenant = parseStreamId(event.stream_id)?.tenant ?? '';
         const data = event.data as EventIngested['data'];
         if (data.executions.every((entry) => recent.has(`execution:${tenant}:${entry.execution_id}`))) continue;
-        await ensureStarted(deps, tenant, data, { actor: 'system:engine', correlation_id: event.metadata.correlation_id, chain_depth: Number(event.metadata['chain_depth'] ?? 0) });
+        const actor = { actor: 'system:engine', correlation_id: event.metadata.correlation_id, chain_depth: Number(event.metadata['chain_depth'] ?? 0) };
+        await tolerate(deps.logger, event.stream_id, () => ensureStarted(deps, tenant, data, actor));
       }
     },
   };
