@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     observability.watchCache(cache);
     const redis = cache.redis;
     resources.push(observability.probe({ postgres: () => pool.query('SELECT 1'), ...(redis ? { redis: () => redis.ping() } : {}) }));
-    const role = startProjectorRole({ store, pool, cache: cache.cache, logger, scaleOut: config.scaleOut });
+    const role = startProjectorRole({ store, pool, cache: cache.cache, logger, scaleOut: config.scaleOut, onKafkaLag: observability.kafkaLag });
     resources.push({ name: 'projector', close: () => role.close() });
     const sampler = startReadModelSampler(pool);
     resources.push(sampler);

@@ -20,6 +20,8 @@ export interface KafkaRoleOptions {
   readonly logger: RunnerLogger;
   readonly kafka: ScaleOutConfig['kafka'];
   readonly projections?: readonly Projection[];
+  /** Reports consumer lag per partition (observability's `kafkaLag`). */
+  readonly onLag?: (group: string, topic: string, partition: number, lag: number) => void;
 }
 
 export interface KafkaRole {
@@ -45,6 +47,7 @@ export function startKafkaRole(options: KafkaRoleOptions): KafkaRole {
     topic: options.kafka.topics.events,
     group: options.kafka.groupId,
     logger,
+    onLag: options.onLag,
   });
   let closed = false;
   let relay: KafkaRelay | undefined;

@@ -41,7 +41,7 @@ export async function buildAllInOne(config: Config, logger: Logger): Promise<All
   const onCacheResult = observability.watchCache(cache);
   const redis = cache.redis;
   resources.push(observability.probe({ postgres: () => pool.query('SELECT 1'), ...(redis ? { redis: () => redis.ping() } : {}) }));
-  const projector = startProjectorRole({ store, pool, cache: cache.cache, logger, scaleOut: config.scaleOut });
+  const projector = startProjectorRole({ store, pool, cache: cache.cache, logger, scaleOut: config.scaleOut, onKafkaLag: observability.kafkaLag });
   resources.push({ name: 'projector', close: () => projector.close() });
   const sampler = startReadModelSampler(pool);
   resources.push(sampler);

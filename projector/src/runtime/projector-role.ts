@@ -21,10 +21,18 @@ export interface ProjectorRole {
  * Starts one runner per projection (each becomes active or waits as a standby), or, with
  * PROJECTOR_SOURCE=kafka, this process's relay candidate and consumer-group member.
  */
-export function startProjectorRole(options: { store: EventStore; pool: pg.Pool; cache: Cache; logger: RunnerLogger; scaleOut?: ScaleOutConfig }): ProjectorRole {
-  const { scaleOut, ...common } = options;
+export function startProjectorRole(options: {
+  store: EventStore;
+  pool: pg.Pool;
+  cache: Cache;
+  logger: RunnerLogger;
+  scaleOut?: ScaleOutConfig;
+  /** Kafka consumer lag per partition, when PROJECTOR_SOURCE=kafka. */
+  onKafkaLag?: (group: string, topic: string, partition: number, lag: number) => void;
+}): ProjectorRole {
+  const { scaleOut, onKafkaLag, ...common } = options;
   if (scaleOut?.projectorSource === 'kafka') {
-    const kafka = startKafkaRole({ ...common, kafka: scaleOut.kafka });
+    const kafka = startKafkaRole({ ...common, kafka: scaleOut.kafka, onLag: onKafkaLag });
     return { runners: [], kafka, close: () => kafka.close() };
   }
   // Each batch and each traced event gets a span (no-ops while tracing is off).

@@ -35,6 +35,8 @@ export interface GroupProjectorOptions {
    * librdkafka's mock cluster waits the whole time, so a short wait bounds the added lag there.
    */
   readonly maxWaitMs?: number;
+  /** Messages between this group's stored offset and the partition head, after each batch (`iwf_kafka_consumer_lag`). */
+  readonly onLag?: (group: string, topic: string, partition: number, lag: number) => void;
   /** Called after each committed partition batch (tests and bench watch progress with it). */
   readonly onApplied?: (partition: number, events: readonly RecordedEvent[]) => void;
 }
@@ -187,6 +189,7 @@ export class KafkaGroupProjector {
     }
     // Kafka's committed offset follows PostgreSQL's, never the other way round.
     payload.resolveOffset((outcome.next - 1n).toString());
+    this.options.onLag?.(this.options.group, topic, partition, Number(BigInt(batch.highWatermark) - outcome.next));
     this.applied += outcome.applied;
     this.skipped += outcome.skipped;
     await this.cache.write(outcome.updates);
