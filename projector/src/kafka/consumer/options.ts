@@ -1,0 +1,43 @@
+import type pg from 'pg';
+import type { Kafka } from 'kafkajs';
+import type { RecordedEvent } from '@iwf/contracts';
+import type { Cache } from '@iwf/platform/cache/cache';
+import type { RunnerLogger } from '../../runner/logger.js';
+import type { Projection } from '../../runner/projection.js';
+
+export interface GroupProjectorOptions {
+  readonly kafka: Kafka;
+  /** The read-model database; offsets live there too. */
+  readonly pool: pg.Pool;
+  readonly cache: Cache;
+  readonly projections: readonly Projection[];
+  readonly topic: string;
+  readonly group: string;
+  readonly logger?: RunnerLogger;
+  readonly upcast?: (event: RecordedEvent) => RecordedEvent;
+  readonly poison?: 'park' | 'stop';
+  /** Partitions this member works on at once, each in its own transaction. */
+  readonly concurrency?: number;
+  /** How long the group waits for a silent member before handing its partitions to others. */
+  readonly sessionTimeoutMs?: number;
+  readonly heartbeatIntervalMs?: number;
+  /**
+   * Longest a fetch waits on the broker for new messages. Brokers answer as soon as data arrives;
+   * librdkafka's mock cluster waits the whole time, so a short wait bounds the added lag there.
+   */
+  readonly maxWaitMs?: number;
+  /** Messages between this group's stored offset and the partition head, after each batch (`iwf_kafka_consumer_lag`). */
+  readonly onLag?: (group: string, topic: string, partition: number, lag: number) => void;
+  /** Called after each committed partition batch (tests and bench watch progress with it). */
+  readonly onApplied?: (partition: number, events: readonly RecordedEvent[]) => void;
+}
+
+export interface GroupProjectorStatus {
+  readonly group: string;
+  readonly assigned: readonly number[];
+  readonly events_applied: number;
+  readonly redelivered_skipped: number;
+  /** Consumers replaced after kafkajs gave up on them. */
+  readonly restarts: number;
+  readonly last_error: string | undefined;
+}
