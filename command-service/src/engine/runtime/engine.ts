@@ -17,6 +17,7 @@ import { performEffect } from './effects/perform.js';
 import { EffectWorker } from './effects/worker.js';
 import type { Actor } from './execution-runner.js';
 import { ExecutionRunner } from './execution-runner.js';
+import { housekeeping } from './housekeeping.js';
 import { Poller } from './poller.js';
 import { createRepairHandlers } from './repair-handlers.js';
 import { RepairSubscription } from './repair.js';
@@ -105,6 +106,7 @@ export class Engine {
         { name: 'timers', run: async () => (await this.timers.fireDue()) > 0 },
         { name: 'effects', run: async () => (await this.effects.sweep()) > 0 },
         { name: 'advance', run: () => this.advanceStuck() },
+        housekeeping(pool, clock),
       ],
       config.timerPollMs,
       logger,
