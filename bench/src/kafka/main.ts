@@ -6,7 +6,8 @@
  *      the same events measured through both paths at once;
  *   3. the relay alone over the whole log, gzip and uncompressed.
  * Kafka is the librdkafka mock cluster (3 brokers on loopback) that the tests use.
- * Options: --backlog N (30000) --rate N/s (300) --seconds N (20) --members N (3) --out FILE.
+ * Options: --backlog N (30000) --rate N/s (300) --seconds N (20) --members N (3)
+ * --fetch-wait-ms N (250: the members' fetch wait, which the mock always sits out) --out FILE.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
   const rate = option('rate', 300);
   const seconds = option('seconds', 20);
   const members = option('members', 3);
+  const fetchWaitMs = option('fetch-wait-ms', 250);
   const outIndex = process.argv.indexOf('--out');
   const out = outIndex >= 0 ? process.argv[outIndex + 1]! : fileURLToPath(new URL('../../results/kafka.json', import.meta.url));
 
@@ -63,7 +65,7 @@ async function main(): Promise<void> {
     const viaKafka = new LagRecorder('lag_kafka');
     const startedAt = performance.now();
     const directPath = startDirect(store, storePool, direct);
-    const kafkaPath = await startKafkaPath({ store, pool: kafkaPool, kafka, topics, members, lag: viaKafka });
+    const kafkaPath = await startKafkaPath({ store, pool: kafkaPool, kafka, topics, members, fetchWaitMs, lag: viaKafka });
     const catchUp = await Promise.all([
       until(() => directPath.caughtUp(), 600_000, 'direct catch-up').then(() => performance.now() - startedAt),
       until(() => kafkaPath.relayedAll(), 600_000, 'relay catch-up').then(() => performance.now() - startedAt),
@@ -99,7 +101,7 @@ async function main(): Promise<void> {
         relay_publishing: { seconds: catchUp[1] / 1000, events_per_second: rateOf(catchUp[1]) },
         kafka_group: { members, seconds: catchUp[2] / 1000, events_per_second: rateOf(catchUp[2]) },
       },
-      end_to_end_lag: { rate_per_second: rate, seconds, direct_store_subscription: summarize(direct.lags), through_kafka: summarize(viaKafka.lags) },
+      end_to_end_lag: { rate_per_second: rate, seconds, fetch_wait_ms: fetchWaitMs, direct_store_subscription: summarize(direct.lags), through_kafka: summarize(viaKafka.lags) },
       relay_alone: { gzip, none: plain },
     };
     await mkdir(dirname(out), { recursive: true });

@@ -50,12 +50,12 @@ export interface KafkaPath {
 }
 
 /** The Kafka path: relay to the topics, and a group of members applying the same projections in another database. */
-export async function startKafkaPath(options: { store: EventStore; pool: pg.Pool; kafka: Kafka; topics: KafkaTopics; members: number; lag: LagRecorder }): Promise<KafkaPath> {
+export async function startKafkaPath(options: { store: EventStore; pool: pg.Pool; kafka: Kafka; topics: KafkaTopics; members: number; fetchWaitMs: number; lag: LagRecorder }): Promise<KafkaPath> {
   const { store, pool, kafka, topics, lag } = options;
   const relay = new KafkaRelay({ store, pool, kafka, topics, idempotent: false, logger: quiet, name: 'bench' });
   const projections: Projection[] = [workflowsProjection, lag.projection()];
   const cache = lag.cache();
-  const members = Array.from({ length: options.members }, () => new KafkaGroupProjector({ kafka, pool, cache, projections, topic: topics.events, group: 'bench', logger: quiet, sessionTimeoutMs: 10_000 }));
+  const members = Array.from({ length: options.members }, () => new KafkaGroupProjector({ kafka, pool, cache, projections, topic: topics.events, group: 'bench', logger: quiet, sessionTimeoutMs: 10_000, maxWaitMs: options.fetchWaitMs }));
   await Promise.all(members.map((member) => member.start()));
   return {
     relay,
