@@ -9,12 +9,13 @@ import { DuplicateEventIdError } from '@iwf/contracts';
  * them unique across the store. Each event id is claimed first in a stream of its own
  * (`iwf-event-id-<id>`, created with expected state "no stream"), naming the stream and type
  * the id belongs to and the append attempt that claimed it. A failed append releases its
- * claims, so a retry with the same ids may take them again. Claim events have a `$` type, so
- * `$all` reads and subscriptions filter them out on the server.
+ * claims, so a retry with the same ids may take them again. `$all` reads and subscriptions
+ * leave claim events out on the server, by their type (mapping.ts `allFilter`).
  */
 
-export const CLAIM_TYPE = '$iwf-event-id-claimed';
-export const RELEASE_TYPE = '$iwf-event-id-released';
+export const CLAIM_TYPE_PREFIX = 'iwf.event-id.';
+export const CLAIM_TYPE = `${CLAIM_TYPE_PREFIX}claimed`;
+export const RELEASE_TYPE = `${CLAIM_TYPE_PREFIX}released`;
 
 export const claimStream = (event_id: string): string => `iwf-event-id-${event_id}`;
 

@@ -1,7 +1,8 @@
 import type { AllStreamResolvedEvent, AppendStreamState, CurrentStreamState, EventData, Filter, Position, ReadPosition, ResolvedEvent } from '@kurrent/kurrentdb-client';
-import { ANY, NO_STREAM, START, STREAM_EXISTS, WrongExpectedVersionError, eventTypeFilter, excludeSystemEvents, jsonEvent } from '@kurrent/kurrentdb-client';
+import { ANY, NO_STREAM, START, STREAM_EXISTS, WrongExpectedVersionError, eventTypeFilter, jsonEvent } from '@kurrent/kurrentdb-client';
 import type { EventMetadata, ExpectedRevision, LogPosition, NewEvent, RecordedEvent } from '@iwf/contracts';
 import { WrongExpectedRevisionError } from '@iwf/contracts';
+import { CLAIM_TYPE_PREFIX } from './claims.js';
 
 /**
  * Translation between the port's shapes and KurrentDB's. Pure, so it is unit-tested without a
@@ -89,15 +90,16 @@ export const toReadPosition = (after: LogPosition | undefined): ReadPosition => 
 
 /**
  * The server-side filter of `$all` reads: our type prefixes, taken literally, or else every
- * event but KurrentDB's own (types starting with `$`, which includes our event-id claims).
+ * event but KurrentDB's own (types starting with `$`) and our event-id claims.
  */
 export function allFilter(typePrefixes: readonly string[] | undefined): Filter {
   if (typePrefixes && typePrefixes.length > 0) return eventTypeFilter({ prefixes: [...typePrefixes] });
-  return excludeSystemEvents();
+  return eventTypeFilter({ regex: `^(?!\\$|${CLAIM_TYPE_PREFIX.replaceAll('.', '\\.')})` });
 }
 
 /** The filter leaves prefixes to the server; this repeats the check for events read unfiltered. */
 export function matchesPrefixes(type: string, typePrefixes: readonly string[] | undefined): boolean {
+  if (type.startsWith(CLAIM_TYPE_PREFIX)) return false;
   if (!typePrefixes || typePrefixes.length === 0) return !type.startsWith('$');
   return typePrefixes.some((prefix) => type.startsWith(prefix));
 }

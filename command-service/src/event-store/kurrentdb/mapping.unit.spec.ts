@@ -113,10 +113,17 @@ describe('events and metadata', () => {
 describe('$all filters', () => {
   it('filters on literal type prefixes, or leaves out KurrentDB events and our id claims', () => {
     expect(allFilter(['order.', 'a_b'])).toMatchObject({ filterOn: 'eventType', prefixes: ['order.', 'a_b'] });
-    expect(allFilter(undefined)).toMatchObject({ filterOn: 'eventType' });
+    const everything = allFilter(undefined);
+    expect(everything).toMatchObject({ filterOn: 'eventType' });
+    // The regex runs on the server (.NET); JavaScript reads lookaheads the same way.
+    const regex = new RegExp((everything as { regex: string }).regex);
+    expect(['order.created', 'WorkflowCreated', 'iwf.other'].map((type) => regex.test(type))).toEqual([true, true, true]);
+    expect(['$metadata', '$>', 'iwf.event-id.claimed', 'iwf.event-id.released'].map((type) => regex.test(type))).toEqual([false, false, false, false]);
     expect(matchesPrefixes('a_b.one', ['a_b.'])).toBe(true);
     expect(matchesPrefixes('aXb.one', ['a_b.'])).toBe(false);
-    expect(matchesPrefixes('$iwf-event-id-claimed', undefined)).toBe(false);
+    expect(matchesPrefixes('iwf.event-id.claimed', undefined)).toBe(false);
+    expect(matchesPrefixes('iwf.event-id.claimed', ['iwf.'])).toBe(false);
+    expect(matchesPrefixes('$statsCollected', undefined)).toBe(false);
     expect(matchesPrefixes('order.created', undefined)).toBe(true);
   });
 });

@@ -35,6 +35,15 @@ function resolved(n: number, type = 'order.created'): AllStreamResolvedEvent {
 }
 
 const tick = (ms = 5): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits for a condition rather than a fixed time, so a busy machine does not fail the spec. */
+async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await tick(5);
+  }
+}
 const numbers = (events: readonly RecordedEvent[]): number[] => events.map((event) => (event.data as { n: number }).n);
 
 describe('KurrentDB $all subscription', () => {
@@ -58,8 +67,9 @@ describe('KurrentDB $all subscription', () => {
     expect(opened[0]?.options).toMatchObject({ fromPosition: { commit: 20n, prepare: 20n }, filter: { prefixes: ['order.'] } });
     // The server starts at the checkpoint itself; that event is not handed over again.
     for (let n = 2; n <= 9; n++) opened[0]!.stream.write(resolved(n));
-    opened[0]!.stream.write(resolved(10, '$iwf-event-id-claimed'));
-    await tick(100);
+    opened[0]!.stream.write(resolved(10, 'iwf.event-id.claimed'));
+    await until(() => batches.flat().length >= 7);
+    await tick(30);
     expect(batches.flat()).toEqual([3, 4, 5, 6, 7, 8, 9]);
     expect(batches.every((batch) => batch.length <= 3)).toBe(true);
     expect(most).toBe(1);
@@ -90,15 +100,16 @@ describe('KurrentDB $all subscription', () => {
     const subscription = subscribeToAll(client, async (batch) => void seen.push(...numbers(batch)), {}, { onError: (error) => errors.push(error), resubscribeMs: 10 });
     opened[0]!.stream.write(resolved(1));
     opened[0]!.stream.write(resolved(2));
-    await tick(20);
+    await until(() => seen.length === 2);
     opened[0]!.stream.destroy(new Error('14 UNAVAILABLE'));
-    await tick(50);
+    await until(() => opened.length === 2);
     expect(errors).toHaveLength(1);
     expect(opened[1]?.options?.fromPosition).toEqual({ commit: 20n, prepare: 20n });
     // A resubscription may repeat the event it starts from; it is not handed over twice.
     opened[1]!.stream.write(resolved(2));
     opened[1]!.stream.write(resolved(3));
-    await tick(30);
+    await until(() => seen.length >= 3);
+    await tick(20);
     expect(seen).toEqual([1, 2, 3]);
     await subscription.stop();
   });
@@ -119,7 +130,7 @@ describe('KurrentDB $all subscription', () => {
     );
     opened[0]!.stream.write(resolved(1));
     opened[0]!.stream.write(resolved(2));
-    await tick(10);
+    await until(() => calls === 1);
     await subscription.stop();
     expect(finished).toBe(true);
     await tick(60);
