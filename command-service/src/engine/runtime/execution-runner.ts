@@ -1,60 +1,12 @@
-import type pg from 'pg';
-import type { EventMetadata, EventStore, ExecutionCommand, ExecutionEvent, LogPosition, PendingWork, RuleConditions } from '@iwf/contracts';
+import type { EventMetadata, ExecutionCommand, ExecutionEvent } from '@iwf/contracts';
 import { WrongExpectedRevisionError, currentSchemaVersion, streamId, upcastRecorded } from '@iwf/contracts';
 import type { ExecutionState } from '../domain/execution/index.js';
 import { decide, evolve, initialState, isActive, pendingWork, referencedRuleIds } from '../domain/execution/index.js';
 import { KeyedMutex } from './keyed-mutex.js';
-import type { StatusBus } from './status-bus.js';
-import type { ClaimedEffect } from './work-sync.js';
 import { syncWork } from './work-sync.js';
+import type { Actor, Applied, EngineCommand, Loaded, Origin, RunnerDeps } from './runner-types.js';
 
-/** Who sends a command, and for which request: stamped on the events it appends. */
-export interface Actor {
-  readonly actor: string;
-  readonly correlation_id?: string | undefined;
-  readonly causation_id?: string | undefined;
-  readonly traceparent?: string | undefined;
-  /** How many emits led to this execution's trigger event (0: a client sent it). */
-  readonly chain_depth?: number | undefined;
-}
-
-/** Carried from an execution's first event to all its later ones. */
-export interface Origin {
-  readonly correlation_id: string;
-  readonly chain_depth: number;
-}
-
-export interface Loaded {
-  readonly state: ExecutionState;
-  readonly revision: number;
-  readonly origin: Origin | undefined;
-  readonly position: LogPosition | undefined;
-}
-
-export interface Applied extends Loaded {
-  readonly appended: number;
-}
-
-export interface RunnerHooks {
-  /** After every sync: perform the claimed effects, re-arm timers, advance when asked. */
-  afterSync(tenant: string, executionId: string, loaded: Loaded, work: PendingWork, claimed: readonly ClaimedEffect[]): void;
-}
-
-export interface RunnerDeps {
-  readonly store: EventStore;
-  readonly pool: pg.Pool;
-  readonly clock: () => Date;
-  readonly newId: () => string;
-  readonly claimer: string;
-  readonly leaseMs: number;
-  readonly bus: StatusBus;
-  readonly rules: (tenant: string, ids: readonly string[]) => Promise<RuleConditions>;
-  readonly hooks: RunnerHooks;
-}
-
-/** A command as the engine sends it: the runner adds the time and the rules it needs. */
-type Bare<C extends ExecutionCommand> = C extends { data: infer D } ? { type: C['type']; data: Omit<D, 'rules' | 'now'> } : never;
-export type EngineCommand = Bare<ExecutionCommand>;
+export type { Actor, Applied, EngineCommand, Loaded, Origin, RunnerDeps, RunnerHooks } from './runner-types.js';
 
 const MAX_ATTEMPTS = 12;
 const CACHE_SIZE = 2_000;
@@ -83,9 +35,8 @@ export class ExecutionRunner {
   }
 
   /** The execution as the log has it now (bypassing the cache). */
-  async read(tenant: string, executionId: string): Promise<Loaded> {
-    const loaded = await this.load(streamId('execution', tenant, executionId));
-    return loaded;
+  read(tenant: string, executionId: string): Promise<Loaded> {
+    return this.load(streamId('execution', tenant, executionId));
   }
 
   private async apply(tenant: string, executionId: string, stream: string, command: EngineCommand, actor: Actor): Promise<Applied> {
@@ -93,13 +44,13 @@ export class ExecutionRunner {
     for (let attempt = 1; ; attempt += 1) {
       const cached = useCache ? (this.cache.get(stream) ?? this.assumeNew(command)) : undefined;
       const loaded = cached ?? (await this.load(stream));
-      const events = decide(await this.withRules(tenant, command, loaded.state), loaded.state);
+      const events = await this.decideOn(tenant, command, loaded.state, cached !== undefined);
+      // The cache may be behind another process: a no-op or a refusal is only trusted on a fresh read.
+      if (events === undefined || (events.length === 0 && cached !== undefined)) {
+        useCache = false;
+        continue;
+      }
       if (events.length === 0) {
-        // The cache may be behind another process: a no-op is only trusted on a fresh read.
-        if (cached !== undefined) {
-          useCache = false;
-          continue;
-        }
         if (command.type === 'FireTimer' || command.type === 'RecordEffectResult' || command.type === 'Advance') await this.sync(tenant, executionId, loaded);
         return { ...loaded, appended: 0 };
       }
@@ -117,6 +68,17 @@ export class ExecutionRunner {
         if (!(error instanceof WrongExpectedRevisionError) || attempt >= MAX_ATTEMPTS) throw error;
         useCache = false;
       }
+    }
+  }
+
+  /** The decision, or undefined when a cached state refused the command (it is decided again, fresh). */
+  private async decideOn(tenant: string, command: EngineCommand, state: ExecutionState, cached: boolean): Promise<readonly ExecutionEvent[] | undefined> {
+    const full = await this.withRules(tenant, command, state);
+    try {
+      return decide(full, state);
+    } catch (error) {
+      if (cached) return undefined;
+      throw error;
     }
   }
 

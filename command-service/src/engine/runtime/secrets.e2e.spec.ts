@@ -100,7 +100,7 @@ describe('{{secrets.NAME}}', () => {
       expect(ingested.status).toBe(202);
       const [execution] = ingested.body['executions'] as { execution_id: string; status: string }[];
       expect(execution?.status).toBe('completed');
-      const minPosition = { 'x-min-position': String(ingested.body['position']) };
+      const minPosition = { 'x-min-position': String(ingested.body['position']), 'x-max-wait-ms': '10000' };
       const read = await request(dev.address, 'GET', `/executions/${execution?.execution_id}`, token, undefined, minPosition);
       expect(read.status).toBe(200);
       reads.push(read.body, (await request(dev.address, 'GET', `/events/${String(ingested.body['event_id'])}`, token, undefined, minPosition)).body);

@@ -1,0 +1,53 @@
+import type pg from 'pg';
+import type { EventStore, ExecutionCommand, LogPosition, PendingWork, RuleConditions } from '@iwf/contracts';
+import type { ExecutionState } from '../domain/execution/index.js';
+import type { StatusBus } from './status-bus.js';
+import type { ClaimedEffect } from './work-sync.js';
+
+/** Who sends a command, and for which request: stamped on the events it appends. */
+export interface Actor {
+  readonly actor: string;
+  readonly correlation_id?: string | undefined;
+  readonly causation_id?: string | undefined;
+  readonly traceparent?: string | undefined;
+  /** How many emits led to this execution's trigger event (0: a client sent it). */
+  readonly chain_depth?: number | undefined;
+}
+
+/** Carried from an execution's first event to all its later ones. */
+export interface Origin {
+  readonly correlation_id: string;
+  readonly chain_depth: number;
+}
+
+export interface Loaded {
+  readonly state: ExecutionState;
+  readonly revision: number;
+  readonly origin: Origin | undefined;
+  readonly position: LogPosition | undefined;
+}
+
+export interface Applied extends Loaded {
+  readonly appended: number;
+}
+
+export interface RunnerHooks {
+  /** After every sync: perform the claimed effects, re-arm timers, advance when asked. */
+  afterSync(tenant: string, executionId: string, loaded: Loaded, work: PendingWork, claimed: readonly ClaimedEffect[]): void;
+}
+
+export interface RunnerDeps {
+  readonly store: EventStore;
+  readonly pool: pg.Pool;
+  readonly clock: () => Date;
+  readonly newId: () => string;
+  readonly claimer: string;
+  readonly leaseMs: number;
+  readonly bus: StatusBus;
+  readonly rules: (tenant: string, ids: readonly string[]) => Promise<RuleConditions>;
+  readonly hooks: RunnerHooks;
+}
+
+/** A command as the engine sends it: the runner adds the time and the rules it needs. */
+type Bare<C extends ExecutionCommand> = C extends { data: infer D } ? { type: C['type']; data: Omit<D, 'rules' | 'now'> } : never;
+export type EngineCommand = Bare<ExecutionCommand>;
