@@ -40,13 +40,23 @@ export async function createProjectorFixture(label: string): Promise<ProjectorFi
   };
 }
 
-/** Polls until the check passes; fails with its last answer after the timeout. */
+/**
+ * Polls until the check passes; fails with its last answer after the timeout. A check that
+ * throws is tried again (tests that kill connections also kill the checker's own), and its
+ * last error is reported if time runs out.
+ */
 export async function eventually<T>(check: () => Promise<T> | T, accept: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = await check();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value, bigints)}`);
+    let last: string;
+    try {
+      const value = await check();
+      if (accept(value)) return value;
+      last = `last value: ${JSON.stringify(value, bigints)}`;
+    } catch (error) {
+      last = `last error: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; ${last}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
