@@ -7,7 +7,7 @@ import type { BuilderOptions } from './builder.js';
 import { ModelBuilder } from './builder.js';
 import { withRebuildLock } from './lock.js';
 import { schemaName } from './retarget.js';
-import { addSecondaryIndexes, copyGrants, dropSchema, prepareCopies, swapIn } from './shadow.js';
+import { addSecondaryIndexes, copyGrants, dropSchema, makeDurable, prepareCopies, swapIn } from './shadow.js';
 
 export interface RebuildOptions extends Omit<BuilderOptions, 'schema'> {
   /** How long the swap may wait for readers' locks before it lets them go and tries again. */
@@ -46,10 +46,12 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
   const started = process.hrtime.bigint();
   return withRebuildLock(pool, projection.name, async () => {
     await dropSchema(pool, retired);
-    await prepareCopies(pool, tables, copies);
+    // Unlogged while the bulk is written (a crash only loses a copy that is rebuilt anyway), logged before it goes live.
+    await prepareCopies(pool, tables, copies, { unlogged: true });
     try {
       const builder = new ModelBuilder({ ...options, schema: copies });
       await builder.catchUp();
+      await makeDurable(pool, tables, copies);
       await addSecondaryIndexes(pool, tables, copies);
       await copyGrants(pool, tables, copies);
       await builder.catchUp();

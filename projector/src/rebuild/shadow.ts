@@ -20,8 +20,8 @@ export async function dropSchema(db: Db, schema: string): Promise<void> {
   await db.query(`DROP SCHEMA IF EXISTS ${ident(schema)} CASCADE`);
 }
 
-/** A fresh schema holding empty copies of the live tables with their keys. */
-export async function prepareCopies(db: Db, tables: readonly string[], schema: string): Promise<void> {
+/** A fresh schema holding empty copies of the live tables with their keys; unlogged ones skip the WAL. */
+export async function prepareCopies(db: Db, tables: readonly string[], schema: string, options: { unlogged?: boolean } = {}): Promise<void> {
   await dropSchema(db, schema);
   await db.query(`CREATE SCHEMA ${ident(schema)}`);
   for (const table of tables) {
@@ -29,7 +29,7 @@ export async function prepareCopies(db: Db, tables: readonly string[], schema: s
     const exists = await db.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [live]);
     if (!exists.rows[0]?.found) throw new Error(`read-model table ${LIVE_SCHEMA}.${table} does not exist: run the migrations first`);
     await db.query(
-      `CREATE TABLE ${qualified(schema, table)} (LIKE ${live} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING IDENTITY
+      `CREATE ${options.unlogged ? 'UNLOGGED ' : ''}TABLE ${qualified(schema, table)} (LIKE ${live} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING IDENTITY
          INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMMENTS)`,
     );
     const keys = await db.query<{ name: string; definition: string }>(
@@ -39,6 +39,11 @@ export async function prepareCopies(db: Db, tables: readonly string[], schema: s
     );
     for (const key of keys.rows) await db.query(`ALTER TABLE ${qualified(schema, table)} ADD CONSTRAINT ${ident(key.name)} ${key.definition}`);
   }
+}
+
+/** Unlogged copies become ordinary tables (written to the WAL once, whole) before they can go live. */
+export async function makeDurable(db: Db, tables: readonly string[], schema: string): Promise<void> {
+  for (const table of tables) await db.query(`ALTER TABLE ${qualified(schema, table)} SET LOGGED`);
 }
 
 /** The live tables' other indexes, built on the copies under the same names. */

@@ -42,7 +42,8 @@ export async function verifyProjection(options: VerifyOptions): Promise<VerifyRe
   const limit = options.limit ?? 100;
   const scratch = schemaName('iwf_verify', projection.name, `_${randomBytes(3).toString('hex')}`);
   const started = process.hrtime.bigint();
-  await prepareCopies(pool, tables, scratch);
+  // A scratch copy is thrown away after the comparison: no WAL for it.
+  await prepareCopies(pool, tables, scratch, { unlogged: true });
   const client = await pool.connect();
   try {
     const builder = new ModelBuilder({ ...options, schema: scratch });
