@@ -57,7 +57,7 @@ export async function startOurs(databaseUrl: string, poolSize: number): Promise<
   for (const set of [eventStoreMigrations, commandMigrations, engineMigrations]) await migrateUp(pool, set);
   const logger = createLogger({ level: 'warn', name: 'bench-ingest' });
   const store = createPostgresEventStore({ pool, connectionString: databaseUrl });
-  const engine = new Engine({ store, pool, clock: () => new Date(), newId: randomUUID, logger, config: loadEngineConfig({}) });
+  const engine = new Engine({ store, pool, clock: () => new Date(), newId: randomUUID, logger, config: loadEngineConfig(process.env) });
   engine.start();
   const config = loadConfig({ APP_ENV: 'test', DATABASE_URL: databaseUrl, JWT_SECRET });
   const app = await createHttpApp({ config, logger: false });

@@ -7,9 +7,9 @@ import type { SettleDeps } from '../engine/runtime/settle.js';
 import { laterPosition, settle } from '../engine/runtime/settle.js';
 import type { ExecutionStatus } from '../engine/runtime/status-bus.js';
 import { startExecution } from './start.js';
-import { matchingTriggers } from './trigger-index.js';
+import { lookupEvent } from './lookup.js';
 import { ensureStarted } from './recover.js';
-import { deliverToWaits, waitsFor } from './waits.js';
+import { deliverToWaits } from './waits.js';
 
 export interface IngestRequest {
   readonly event_type: string;
@@ -65,7 +65,7 @@ export async function ingestEvent(deps: IngestDeps, tenant: string, request: Ing
     if (recorded !== undefined) return replay(deps, tenant, recorded.data as EventIngested['data'], recorded.position, actor, options);
   }
   const receivedAt = deps.clock().toISOString();
-  const [matches, waits] = await Promise.all([matchingTriggers(deps.pool, tenant, request.event_type), waitsFor(deps.pool, tenant, request.event_type)]);
+  const { triggers: matches, waits } = await lookupEvent(deps.pool, tenant, request.event_type);
   const event = { id: eventId, type: request.event_type, source: request.source, received_at: receivedAt };
   const trigger = { kind: 'event' as const, event_id: eventId, event_type: request.event_type, source: request.source };
   const data: EventIngested['data'] = {

@@ -82,19 +82,6 @@ export async function indexWorkflow(db: Db, tenant: string, revision: number, st
   return (result.rows[0]?.written ?? 0) > 0;
 }
 
-/** Enabled event-triggered workflows whose pattern matches the type (exact, `prefix.*`, `prefix*`, `*`). */
-export async function matchingTriggers(db: Db, tenant: string, eventType: string): Promise<TriggerRow[]> {
-  const result = await db.query<TriggerRow>({
-    name: 'iwf_engine_match_triggers',
-    text: `SELECT ${COLUMNS} FROM iwf_command.trigger_index
-      WHERE tenant = $1 AND enabled AND NOT archived AND trigger_type = 'event'
-        AND (trigger_event = $2 OR (right(trigger_event, 1) = '*' AND starts_with($2, left(trigger_event, -1))))
-      ORDER BY workflow_id`,
-    values: [tenant, eventType],
-  });
-  return result.rows;
-}
-
 export async function triggerOf(db: Db, tenant: string, workflowId: string): Promise<TriggerRow | undefined> {
   const result = await db.query<TriggerRow>(`SELECT ${COLUMNS} FROM iwf_command.trigger_index WHERE tenant = $1 AND workflow_id = $2`, [tenant, workflowId]);
   return result.rows[0];

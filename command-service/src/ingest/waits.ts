@@ -5,7 +5,7 @@ import { lookupPath } from '../engine/domain/templates/index.js';
 import type { Actor, ExecutionRunner } from '../engine/runtime/execution-runner.js';
 import type { ExecutionStatus } from '../engine/runtime/status-bus.js';
 
-interface WaitRow {
+export interface WaitRow {
   readonly execution_id: string;
   readonly match_field: string;
   readonly match_value: unknown;

@@ -74,7 +74,7 @@ export class RepairSubscription {
       const locked = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [LOCK_NAMESPACE, NAME]);
       if (locked.rows[0]?.locked !== true || this.stopped) return;
       const after = await this.checkpoint();
-      this.subscription = this.deps.store.subscribe((events) => this.handle(events), { after, batch_size: 256 });
+      this.subscription = this.deps.store.subscribe((events) => this.handle(events), { after, batch_size: 1_000 });
       if (this.stopped) await this.subscription.stop();
       await this.subscription.done;
       if (lost) throw lost;
