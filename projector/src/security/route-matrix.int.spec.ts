@@ -56,6 +56,13 @@ describe('the route table', () => {
     expect(Object.keys(EXPECTED_ACCESS).filter((key) => !served.has(key))).toEqual([]);
   });
 
+  it('gives the HEAD twin of every GET route the same rule', () => {
+    const heads = system.app.securityRoutes.filter((route) => route.method === 'HEAD' && !route.public);
+    const gets = new Map(routes.filter((route) => route.method === 'GET').map((route) => [route.url, route.permission]));
+    expect(heads.length).toBeGreaterThan(0);
+    expect(heads.filter((route) => gets.get(route.url) !== route.permission).map(keyOf)).toEqual([]);
+  });
+
   it('makes public only health, readiness and the API documentation', () => {
     expect(routes.filter((route) => route.public && !isExpectedPublic(route.url)).map(keyOf)).toEqual([]);
   });
