@@ -22,9 +22,9 @@ export type OutboundVerdict = { readonly ok: true } | { readonly ok: false; read
 
 export interface OutboundPolicy {
   /** Checks one URL: its host name and every address it resolves to. */
-  check(url: URL): Promise<OutboundVerdict>;
-  /** `fetch` that checks the URL and every redirect hop before connecting. */
-  fetch(url: URL, init: RequestInit): Promise<Response>;
+  readonly check: (url: URL) => Promise<OutboundVerdict>;
+  /** `fetch` that checks the URL and every redirect hop before connecting (safe to pass around unbound). */
+  readonly fetch: (url: URL, init: RequestInit) => Promise<Response>;
 }
 
 /** A request the policy refused; the message names the URL without its query. */
@@ -80,7 +80,7 @@ export function createOutboundPolicy(options: OutboundPolicyOptions): OutboundPo
 
   return {
     check,
-    async fetch(url, init) {
+    fetch: async (url, init) => {
       let target = url;
       let request: RequestInit = { ...init, redirect: 'manual' };
       for (let hop = 0; ; hop += 1) {
