@@ -9,7 +9,7 @@ let db: pg.Pool;
 let admin: ApiClient;
 
 beforeAll(async () => {
-  system = await startTestSystem('api_keys');
+  system = await startTestSystem('api_keys', { env: { MIN_POSITION_WAIT_MS: '5000' } });
   db = new pg.Pool({ connectionString: system.config.databaseUrl, max: 2 });
   admin = apiClient(system.app, await system.tokenFor('keys'));
 });

@@ -17,7 +17,7 @@ let token: string;
 let seeded: TenantAData;
 
 beforeAll(async () => {
-  system = await startTestSystem('fuzz');
+  system = await startTestSystem('fuzz', { env: { MIN_POSITION_WAIT_MS: '5000' } });
   db = new pg.Pool({ connectionString: system.config.databaseUrl, max: 2 });
   token = await system.tokenFor('fuzz', ['admin', 'sales_manager']);
   seeded = await writeTenantA(apiClient(system.app, token), system.tenant('fuzz'));

@@ -9,7 +9,7 @@ let system: TestSystem;
 let admin: ApiClient;
 
 beforeAll(async () => {
-  system = await startTestSystem('hostile_input', { env: { ALLOWED_ORIGINS: ORIGIN } });
+  system = await startTestSystem('hostile_input', { env: { ALLOWED_ORIGINS: ORIGIN, MIN_POSITION_WAIT_MS: '5000' } });
   admin = apiClient(system.app, await system.tokenFor('hostile'));
 });
 
