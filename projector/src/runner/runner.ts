@@ -1,10 +1,9 @@
 import { formatPosition } from '@iwf/contracts';
 import type { Subscription } from '@iwf/contracts';
-import { rebuildProjection } from '../rebuild/rebuild.js';
 import { ProjectionLock } from './advisory-lock.js';
 import { BatchApplier } from './applier.js';
 import { CacheWriter } from './cache-writer.js';
-import { ensureCheckpoint, readCheckpoint } from './checkpoints.js';
+import { ensureCheckpoint } from './checkpoints.js';
 import type { Checkpoint } from './checkpoints.js';
 import { LostLeadershipError, StopRequestedError, backoffDelay, isTransientError } from './errors.js';
 import type { RunnerLogger } from './logger.js';
@@ -13,6 +12,7 @@ import type { RunnerOptions } from './options.js';
 import { Sleeper } from './sleeper.js';
 import type { ProjectionStatus, RunnerState } from './status.js';
 import { HeadSampler, lagSeconds } from './status.js';
+import { rebuildStoredVersion } from './version-rebuild.js';
 
 export { PROJECTION_CHANNEL } from './applier.js';
 
@@ -127,29 +127,19 @@ export class ProjectionRunner {
     if (!this.stopping) throw new LostLeadershipError(projection.name);
   }
 
-  /** The model on disk was built by another version of the projection: build this one beside it and swap. */
+  /** Builds the code's version of the model beside the stored one and swaps it in; a stop or a lost lock cuts it short. */
   private async rebuildForVersion(stored: Checkpoint): Promise<Checkpoint> {
-    const { projection, pool, store } = this.options;
-    const versions = { projection: projection.name, stored_version: stored.version, version: projection.version };
-    if (this.options.rebuildOnVersionChange === false || !projection.tables?.length) {
-      throw new Error(`projection ${projection.name} is stored at version ${stored.version}, code is at ${projection.version}: run iwf rebuild ${projection.name}`);
-    }
     this.state = 'rebuilding';
-    this.logger.info(versions, 'projection version changed; rebuilding it beside the live model');
     const abort = new AbortController();
     this.rebuild = abort;
     try {
-      const result = await rebuildProjection({ pool, store, projection, upcast: this.options.upcast, park: this.park, signal: abort.signal });
-      this.logger.info({ ...versions, events: result.events, parked: result.parked, seconds: result.seconds }, 'projection rebuilt and swapped in');
+      return await rebuildStoredVersion(this.options, stored, this.logger, abort.signal);
     } catch (error) {
       if (!abort.signal.aborted) throw error;
-      throw this.stopping ? new StopRequestedError() : new LostLeadershipError(projection.name);
+      throw this.stopping ? new StopRequestedError() : new LostLeadershipError(this.options.projection.name);
     } finally {
       this.rebuild = undefined;
     }
-    const checkpoint = await readCheckpoint(pool, projection.name);
-    if (!checkpoint) throw new Error(`checkpoint of ${projection.name} vanished after its rebuild`);
-    return checkpoint;
   }
 
   private get park(): boolean {
