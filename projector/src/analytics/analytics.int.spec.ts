@@ -9,7 +9,7 @@ import { apiClient } from '../runtime/testing/http.js';
 import type { TestSystem } from '../runtime/testing/system.js';
 import { startTestSystem } from '../runtime/testing/system.js';
 import type { Variant } from '../verify/testing/templates.js';
-import { EVENT_ID, EXECUTION_ID, buildTemplate } from '../verify/testing/templates.js';
+import { buildTemplate } from '../verify/testing/templates.js';
 
 let system: TestSystem;
 let pool: pg.Pool;
@@ -21,11 +21,14 @@ const now = Date.now();
 
 /** Appends an execution the engine decided, started `hoursAgo` hours ago, in the tenant. */
 async function record(tenant: string, id: string, variant: Variant, hoursAgo: number): Promise<void> {
-  const template = buildTemplate(variant, new Date(now - hoursAgo * HOUR).toISOString());
-  const events = template.decisions.flat().map((event) => {
-    const data = JSON.parse(JSON.stringify(event.data).replaceAll(EXECUTION_ID, id).replaceAll(EVENT_ID, `ev-${id}`)) as unknown;
-    return { event_id: randomUUID(), type: event.type, schema_version: currentSchemaVersion(event.type), data, metadata: { tenant, actor: 'engine', correlation_id: id } };
-  });
+  const template = buildTemplate(variant, new Date(now - hoursAgo * HOUR).toISOString(), id, `ev-${id}`);
+  const events = template.decisions.flat().map((event) => ({
+    event_id: randomUUID(),
+    type: event.type,
+    schema_version: currentSchemaVersion(event.type),
+    data: event.data,
+    metadata: { tenant, actor: 'engine', correlation_id: id },
+  }));
   const appended = await store.append(streamId('execution', tenant, id), events, 'no_stream');
   position = formatPosition(appended.position);
 }

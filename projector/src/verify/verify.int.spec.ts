@@ -80,6 +80,12 @@ describe('iwf verify and iwf rebuild', () => {
     expect(await getWorkflow(fx.pool, 't9', 'late')).toMatchObject({ revision: 0 });
   });
 
+  it('finds every generated execution (decided by the engine) replays the same through it', async () => {
+    const executions = Number((await fx.pool.query<{ n: string }>("SELECT count(*)::text AS n FROM iwf_events.streams WHERE stream_id LIKE 'execution:%'")).rows[0]!.n);
+    const result = await iwf(['replay-check'], env);
+    expect(result).toMatchObject({ code: 0, stdout: `checked ${executions} executions: all replay the same\n` });
+  });
+
   it('refuses bad usage with exit 2', async () => {
     for (const args of [['verify'], ['verify', 'nope'], ['rebuild', '--all', 'workflows'], ['rebuild', '--batch-size', '0', 'workflows'], ['verify', '--limit', 'x', '--all'], ['verify', '--bogus']]) {
       expect((await iwf(args, env)).code, args.join(' ')).toBe(2);

@@ -3,8 +3,8 @@ import type { NewEvent, WorkflowEvent } from '@iwf/contracts';
 import { currentSchemaVersion, streamId } from '@iwf/contracts';
 import { appendArguments } from '@iwf/command-service/event-store/postgres/append';
 import { created, disabled, enabled, published } from '../../workflows/testing/workflow-events.js';
-import type { Template, Variant } from './templates.js';
-import { EVENT_ID, EXECUTION_ID, LOAD_WORKFLOWS, VARIANTS, buildTemplate } from './templates.js';
+import type { Variant } from './templates.js';
+import { LOAD_WORKFLOWS, VARIANTS, buildTemplate } from './templates.js';
 
 /**
  * Generated history for the crash test and the rebuild benchmark: per tenant, the load
@@ -52,38 +52,27 @@ function workflowStreams(ids: Ids, tenant: string): StreamAppend[] {
   });
 }
 
-/** The streams of one order: its ingested event, its execution, its approval (if any). */
-function orderStreams(ids: Ids, tenant: string, index: number, template: CachedTemplate, seed: number): StreamAppend[] {
+/** The streams of one order: its ingested event, its execution (decided by the engine), its approval (if any). */
+function orderStreams(ids: Ids, tenant: string, index: number, variant: Variant, startAt: string, seed: number): StreamAppend[] {
   const executionId = `ex-${seed}-${index}`;
   const eventId = `ev-${seed}-${index}`;
-  const stamp = (text: string): unknown => JSON.parse(text.replaceAll(EXECUTION_ID, executionId).replaceAll(EVENT_ID, eventId));
+  const template = buildTemplate(variant, startAt, executionId, eventId);
   const correlation = ids.uuid();
   const ingested = newEvent(ids, tenant, correlation, 'EventIngested', {
     event_id: eventId, event_type: 'order.created', source: 'load', payload: template.payload, received_at: template.received_at,
     executions: [{ execution_id: executionId, workflow_id: template.workflow_id, workflow_revision: 1 }],
   }, 'agent-1');
-  const execution = template.execution.map(([type, data]) => newEvent(ids, tenant, correlation, type, stamp(data)));
+  const execution = template.decisions.flat().map((event) => newEvent(ids, tenant, correlation, event.type, event.data));
   const streams: StreamAppend[] = [
     { stream_id: streamId('ingest', tenant, eventId), events: [ingested] },
     { stream_id: streamId('execution', tenant, executionId), events: execution },
   ];
   if (template.approval.length > 0) {
-    const approval = template.approval.map(([type, data], n) => newEvent(ids, tenant, correlation, type, stamp(data), n === 0 ? 'engine' : 'manager-1'));
+    const approval = template.approval.map((event, n) => newEvent(ids, tenant, correlation, event.type, event.data, n === 0 ? 'engine' : 'manager-1'));
     const approvalId = String((approval[0]!.data as { approval_id: string }).approval_id);
     streams.push({ stream_id: streamId('approval', tenant, approvalId), events: approval });
   }
   return streams;
-}
-
-/** A template with each event's data kept as JSON text, ready for the placeholders to be replaced. */
-interface CachedTemplate extends Pick<Template, 'workflow_id' | 'payload' | 'received_at'> {
-  readonly execution: readonly (readonly [type: string, data: string])[];
-  readonly approval: readonly (readonly [type: string, data: string])[];
-}
-
-function cache(template: Template): CachedTemplate {
-  const texts = (events: readonly { type: string; data: unknown }[]) => events.map((event) => [event.type, JSON.stringify(event.data)] as const);
-  return { ...template, execution: texts(template.decisions.flat()), approval: texts(template.approval) };
 }
 
 /** Every stream of the load, in the order it is appended (workflows first), lazily. */
@@ -91,19 +80,13 @@ export function* generateLoad(options: LoadOptions): Generator<StreamAppend> {
   const seed = options.seed ?? 1;
   const ids = new Ids(seed);
   const from = Date.parse(options.from ?? '2024-05-01T00:00:00.000Z');
-  const templates = new Map<string, CachedTemplate>();
-  const templateFor = (variant: Variant, hour: number): CachedTemplate => {
-    const name = `${variant}@${hour}`;
-    let template = templates.get(name);
-    if (!template) templates.set(name, (template = cache(buildTemplate(variant, new Date(from + hour * 3_600_000 + (hour % 7) * 61_000).toISOString()))));
-    return template;
-  };
+  const startOf = (hour: number): string => new Date(from + hour * 3_600_000 + (hour % 7) * 61_000).toISOString();
   const tenants = Array.from({ length: options.tenants }, (_, t) => `load-${seed}-${t}`);
   for (const tenant of tenants) yield* workflowStreams(ids, tenant);
   for (let index = 0; index < options.orders; index++) {
     for (const [t, tenant] of tenants.entries()) {
       const variant = VARIANTS[(index * 3 + t * 5 + seed) % VARIANTS.length]!;
-      yield* orderStreams(ids, tenant, index, templateFor(variant, (index + t) % HOURS), seed);
+      yield* orderStreams(ids, tenant, index, variant, startOf((index + t) % HOURS), seed);
     }
   }
 }

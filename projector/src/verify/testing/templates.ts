@@ -2,13 +2,7 @@ import type { ApprovalEffectRequest, ApprovalEvent, ExecutionCommand, ExecutionE
 import type { ExecutionState } from '@iwf/command-service/engine/domain/execution/index';
 import { decide, evolve, initialState, pendingWork } from '@iwf/command-service/engine/domain/execution/index';
 
-/**
- * Execution histories for generated load, decided by the real engine once per variant and
- * start hour, then stamped out for each execution by replacing the placeholder ids.
- */
-export const EXECUTION_ID = 'EXECUTION-ID';
-export const EVENT_ID = 'EVENT-ID';
-
+/** Execution histories for generated load, decided by the real engine: exactly what it would record. */
 const allow = { type: 'action', action: { type: 'allow' } } as const;
 const block = { type: 'action', action: { type: 'block', reason: 'policy' } } as const;
 const trigger = { type: 'event', event: 'order.created' } as const;
@@ -36,7 +30,7 @@ export interface Template {
   readonly approval: readonly ApprovalEvent[];
 }
 
-export function buildTemplate(variant: Variant, startAt: string): Template {
+export function buildTemplate(variant: Variant, startAt: string, executionId = 'ex-1', eventId = 'ev-1'): Template {
   const workflow_id = variant.split('-')[0]!;
   const payload = { order: { id: 'o-1', total: variant === 'screen-big' ? 900 : 120 } };
   let now = startAt;
@@ -51,9 +45,9 @@ export function buildTemplate(variant: Variant, startAt: string): Template {
   send({
     type: 'StartExecution',
     data: {
-      execution_id: EXECUTION_ID, workflow_id, workflow_revision: 1, workflow_version: '1.0.0', definition: LOAD_WORKFLOWS[workflow_id]!,
-      trigger: { kind: 'event', event_id: EVENT_ID, event_type: 'order.created', source: 'load' }, payload,
-      event: { id: EVENT_ID, type: 'order.created', source: 'load', received_at: now }, now,
+      execution_id: executionId, workflow_id, workflow_revision: 1, workflow_version: '1.0.0', definition: LOAD_WORKFLOWS[workflow_id]!,
+      trigger: { kind: 'event', event_id: eventId, event_type: 'order.created', source: 'load' }, payload,
+      event: { id: eventId, type: 'order.created', source: 'load', received_at: now }, now,
     },
   });
   const approval: ApprovalEvent[] = [];
