@@ -44,7 +44,7 @@ describe('poison events', () => {
     await fx.append('t1', 'b', [created('b', at(4)), published('b', at(5))]);
     await eventually(async () => (await readCheckpoint(fx.pool, 'workflows'))?.events_applied, (applied) => applied === 6);
 
-    expect(runner.status().state).toBe('active');
+    expect(runner.status()).toMatchObject({ state: 'active', parked_events: 3 });
     expect(await getWorkflow(fx.pool, 't1', 'a')).toMatchObject({ revision: 0 });
     expect(await getWorkflow(fx.pool, 't1', 'b')).toMatchObject({ revision: 1, definition_revision: 2 });
     expect(await getWorkflow(fx.pool, 't1', 'p')).toBeUndefined();
@@ -79,6 +79,7 @@ describe('poison events', () => {
     // The released stream flows through the runner again; the model equals a fresh replay.
     await fx.append('t1', 'p', [enabled('p', at(8))]);
     await eventually(() => getWorkflow(fx.pool, 't1', 'p'), (view) => view?.revision === 4);
+    expect(runner.status().parked_events).toBe(0);
     await runner.stop();
     const verify = await iwf(['verify', 'workflows'], env);
     expect(verify.stdout).toContain(`workflows: no drift (${await eventCount()} events replayed`);

@@ -30,12 +30,18 @@ const COLUMNS = `projection, commit_pos::text AS commit_pos, prepare_pos::text A
 
 /** The streams a projection must not apply events of, until their parked events are replayed. */
 export async function heldStreams(db: Db, projection: string): Promise<HeldStreams> {
-  const result = await db.query<{ stream_id: string; first: string }>(
-    `SELECT stream_id, min(stream_revision)::text AS first FROM iwf_read.parked_events
+  return (await holdState(db, projection)).held;
+}
+
+/** The held streams, and how many parked events wait in all. */
+export async function holdState(db: Db, projection: string): Promise<{ held: HeldStreams; waiting: number }> {
+  const result = await db.query<{ stream_id: string; first: string; waiting: string }>(
+    `SELECT stream_id, min(stream_revision)::text AS first, count(*)::text AS waiting FROM iwf_read.parked_events
      WHERE projection = $1 AND replayed_at IS NULL GROUP BY stream_id`,
     [projection],
   );
-  return new Map(result.rows.map((row) => [row.stream_id, Number(row.first)]));
+  const held: HeldStreams = new Map(result.rows.map((row) => [row.stream_id, Number(row.first)]));
+  return { held, waiting: result.rows.reduce((sum, row) => sum + Number(row.waiting), 0) };
 }
 
 /** Parks events; an event parked and replayed before (then parked again by a rebuild) waits again. */

@@ -99,6 +99,7 @@ describe('blue/green rebuild', () => {
     const runner = new ProjectionRunner({ projection: next, store: fx.store, pool: fx.pool, cache: createMemoryCache(), logger: quiet });
     await eventually(() => readCheckpoint(fx.pool, 'workflows'), (checkpoint) => checkpoint?.version === 2, 30_000);
     await eventually(() => runner.status().state, (state) => state === 'active');
+    expect(runner.status().rebuild_progress).toBeUndefined();
     expect(await dumpReadModel(fx.pool)).toEqual(before);
     await fx.append('t-read', 'late', [created('late', at(9))]);
     await eventually(() => caughtUp('workflows'), Boolean);

@@ -40,6 +40,8 @@ export class BatchApplier {
   eventsApplied: number;
   lastRecordedAt: Date | undefined;
   lastBatchAt: Date | undefined;
+  /** Parked events waiting for a replay, as of the last batch. */
+  parkedWaiting: number | undefined;
   private inFlight: Promise<void> | undefined;
 
   constructor(
@@ -76,6 +78,7 @@ export class BatchApplier {
     this.lastBatchAt = new Date();
     if (outcome.committed) {
       this.eventsApplied += events.length;
+      this.parkedWaiting = outcome.waiting;
       this.reportParked(outcome.parked);
       await this.context.cache.write(outcome.updates);
     } else {

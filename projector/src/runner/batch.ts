@@ -3,14 +3,20 @@ import type { LogPosition, RecordedEvent } from '@iwf/contracts';
 import { comparePositions } from '@iwf/contracts';
 import type { ParkedEvent, Upcast } from '../parking/isolate.js';
 import { applyIsolated, holdBack, upcastNamed } from '../parking/isolate.js';
-import { heldStreams, recordParked } from '../parking/store.js';
+import { holdState, recordParked } from '../parking/store.js';
 import { advanceCheckpoint, lockCheckpoint } from './checkpoints.js';
 import { LostLeadershipError, isTransientError } from './errors.js';
 import type { CacheUpdate, Projection } from './projection.js';
 
 /** The batch committed with these cache updates, or had already committed before (its answer lost). */
 export type BatchOutcome =
-  | { readonly committed: true; readonly updates: CacheUpdate[]; readonly parked: ParkedEvent[] }
+  | {
+      readonly committed: true;
+      readonly updates: CacheUpdate[];
+      readonly parked: ParkedEvent[];
+      /** Parked events of the projection waiting for a replay, after this batch; undefined when parking is off. */
+      readonly waiting: number | undefined;
+    }
   | { readonly committed: false };
 
 export interface BatchOptions {
@@ -34,7 +40,7 @@ export async function commitBatch(
   options: BatchOptions,
 ): Promise<BatchOutcome> {
   const last = events[events.length - 1]?.position;
-  if (!last) return { committed: true, updates: [], parked: [] };
+  if (!last) return { committed: true, updates: [], parked: [], waiting: undefined };
   const client = await pool.connect();
   // Errors of a checked-out connection also fail the running query; this keeps them from crashing the process.
   const ignore = (): void => undefined;
@@ -48,11 +54,11 @@ export async function commitBatch(
       return { committed: false };
     }
     if (!checkpoint || !samePosition(checkpoint.position, expected)) throw new LostLeadershipError(projection.name);
-    const { updates, parked } = await applyBatch(client, projection, events, options);
+    const { updates, parked, waiting } = await applyBatch(client, projection, events, options);
     if (parked.length > 0) await recordParked(client, projection.name, parked);
     await advanceCheckpoint(client, projection.name, last, events.length);
     await client.query('COMMIT');
-    return { committed: true, updates, parked };
+    return { committed: true, updates, parked, waiting };
   } catch (error) {
     if (isTransientError(error)) broken = error;
     else await client.query('ROLLBACK').catch((rollbackError: unknown) => (broken = rollbackError));
@@ -69,17 +75,19 @@ async function applyBatch(
   projection: Projection,
   events: readonly RecordedEvent[],
   options: BatchOptions,
-): Promise<{ updates: CacheUpdate[]; parked: ParkedEvent[] }> {
-  if (!options.park) return { updates: await projection.apply(tx, events.map((event) => upcastNamed(projection, event, options.upcast))), parked: [] };
+): Promise<{ updates: CacheUpdate[]; parked: ParkedEvent[]; waiting: number | undefined }> {
+  const upcastAll = (list: readonly RecordedEvent[]) => list.map((event) => upcastNamed(projection, event, options.upcast));
+  if (!options.park) return { updates: await projection.apply(tx, upcastAll(events)), parked: [], waiting: undefined };
   // Read under the checkpoint lock, so a concurrent `iwf parked replay` is either all seen or not begun.
-  const held = await heldStreams(tx, projection.name);
+  const { held, waiting } = await holdState(tx, projection.name);
   const { apply, parked } = holdBack(events, held);
   if (options.isolate) {
     const isolated = await applyIsolated(tx, projection, apply, held, options.upcast);
-    return { updates: isolated.updates, parked: [...parked, ...isolated.parked] };
+    const all = [...parked, ...isolated.parked];
+    return { updates: isolated.updates, parked: all, waiting: waiting + all.length };
   }
-  const updates = apply.length === 0 ? [] : await projection.apply(tx, apply.map((event) => upcastNamed(projection, event, options.upcast)));
-  return { updates, parked };
+  const updates = apply.length === 0 ? [] : await projection.apply(tx, upcastAll(apply));
+  return { updates, parked, waiting: waiting + parked.length };
 }
 
 function samePosition(a: LogPosition | undefined, b: LogPosition | undefined): boolean {

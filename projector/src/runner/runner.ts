@@ -1,5 +1,6 @@
 import { formatPosition } from '@iwf/contracts';
 import type { Subscription } from '@iwf/contracts';
+import { holdState } from '../parking/store.js';
 import { ProjectionLock } from './advisory-lock.js';
 import { BatchApplier } from './applier.js';
 import { CacheWriter } from './cache-writer.js';
@@ -31,6 +32,8 @@ export class ProjectionRunner {
   private subscription: Subscription | undefined;
   private applier: BatchApplier | undefined;
   private rebuild: AbortController | undefined;
+  private rebuildProgress: number | undefined;
+  private parkedAtStart = 0;
   private readonly startedAt = new Date();
   private readonly lock: ProjectionLock;
   private readonly cache: CacheWriter;
@@ -68,6 +71,8 @@ export class ProjectionRunner {
       lag_seconds: lagSeconds(applier?.position, head, applier?.lastRecordedAt ?? this.startedAt, new Date()),
       last_batch_at: applier?.lastBatchAt,
       cache_dirty: this.cache.dirty,
+      parked_events: applier?.parkedWaiting ?? this.parkedAtStart,
+      rebuild_progress: this.rebuildProgress,
       last_error: this.lastError,
     };
   }
@@ -104,6 +109,7 @@ export class ProjectionRunner {
     const { projection, pool, store } = this.options;
     let checkpoint = await ensureCheckpoint(pool, projection.name, projection.version);
     if (checkpoint.version !== projection.version) checkpoint = await this.rebuildForVersion(checkpoint);
+    if (this.park) this.parkedAtStart = (await holdState(pool, projection.name)).waiting;
     // Entries written before a crash may be older than what committed; start from an empty cache.
     await this.cache.clear();
     const applier = this.createApplier(checkpoint);
@@ -132,13 +138,15 @@ export class ProjectionRunner {
     this.state = 'rebuilding';
     const abort = new AbortController();
     this.rebuild = abort;
+    this.rebuildProgress = 0;
     try {
-      return await rebuildStoredVersion(this.options, stored, this.logger, abort.signal);
+      return await rebuildStoredVersion(this.options, stored, this.logger, abort.signal, (ratio) => (this.rebuildProgress = ratio));
     } catch (error) {
       if (!abort.signal.aborted) throw error;
       throw this.stopping ? new StopRequestedError() : new LostLeadershipError(this.options.projection.name);
     } finally {
       this.rebuild = undefined;
+      this.rebuildProgress = undefined;
     }
   }
 

@@ -29,6 +29,10 @@ export interface ProjectionStatus {
   readonly last_batch_at: Date | undefined;
   /** True while cache writes fail and the projection's entries await clearing. */
   readonly cache_dirty: boolean;
+  /** Parked events waiting for `iwf parked replay` (as of the last batch or activation). */
+  readonly parked_events: number;
+  /** 0..1 while the runner rebuilds its model for a new version; undefined otherwise. */
+  readonly rebuild_progress: number | undefined;
   readonly last_error: string | undefined;
 }
 
