@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,12 +40,20 @@ const npmExternal: EsbuildPlugin = {
   },
 };
 
+// Built once per entry point and test process, from the sources as they are now.
+const built = new Map<string, Promise<string>>();
+
 /** Bundles a TypeScript entry point of this repository into one ES module; returns its path. */
-export async function bundle(entry: string): Promise<string> {
+export function bundle(entry: string): Promise<string> {
   const source = fileURLToPath(new URL(entry, import.meta.url));
-  const dir = join(tmpdir(), 'iwf-bundles', createHash('sha256').update(source).update(String(process.pid)).digest('hex').slice(0, 12));
+  let file = built.get(source);
+  if (!file) built.set(source, (file = build(source)));
+  return file;
+}
+
+async function build(source: string): Promise<string> {
+  const dir = join(tmpdir(), 'iwf-bundles', randomBytes(8).toString('hex'));
   const outfile = join(dir, 'bin', 'main.mjs');
-  if (existsSync(outfile) && readFileSync(outfile).length > 0) return outfile;
   // The services read their version from `../package.json` beside their module.
   mkdirSync(join(dir, 'bin'), { recursive: true });
   writeFileSync(join(dir, 'package.json'), '{ "private": true, "version": "0.0.0-test" }\n');
