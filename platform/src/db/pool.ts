@@ -25,7 +25,8 @@ export async function ensureDatabase(connectionString: string): Promise<void> {
   try {
     const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${name}`).catch((error: { code?: string }) => {
-      if (error.code !== '42P04') throw error; // created concurrently by another starter
+      // Created concurrently by another starter: either duplicate-database or the catalog's unique index.
+      if (error.code !== '42P04' && error.code !== '23505') throw error;
     });
   } finally {
     await client.end();
