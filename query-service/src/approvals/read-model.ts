@@ -1,4 +1,4 @@
-import type { ApprovalStatus, ApprovalView, JsonRecord, Page } from '@iwf/contracts';
+import type { ApprovalStatus, ApprovalView, Page } from '@iwf/contracts';
 import type { ListOptions, Queryable } from '../executions/keyset.js';
 import { Filters, keysetPage, pageOf } from '../executions/keyset.js';
 
@@ -7,25 +7,12 @@ export const APPROVAL_COLUMNS =
   'approval_id, execution_id, workflow_id, step_id, status, approver_role, entity, entity_id, reason, data, blocking, ' +
   'expires_at, decided_by, decided_at, comment, created_at, revision';
 
-export interface ApprovalRow {
-  readonly approval_id: string;
-  readonly execution_id: string;
-  readonly workflow_id: string;
-  readonly step_id: string;
-  readonly status: ApprovalStatus;
-  readonly approver_role: string;
-  readonly entity: string;
-  readonly entity_id: string;
-  readonly reason: string;
-  readonly data: JsonRecord;
-  readonly blocking: boolean;
+/** A row as the driver returns it: the view's fields, with timestamps as dates. */
+export type ApprovalRow = Omit<ApprovalView, 'expires_at' | 'decided_at' | 'created_at'> & {
   readonly expires_at: Date;
-  readonly decided_by: string | null;
   readonly decided_at: Date | null;
-  readonly comment: string | null;
   readonly created_at: Date;
-  readonly revision: number;
-}
+};
 
 export function toApprovalView(row: ApprovalRow): ApprovalView {
   return {
