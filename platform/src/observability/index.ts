@@ -11,6 +11,7 @@ export * from './metrics/kafka.js';
 export * from './tracing/tracing.js';
 export * from './tracing/context.js';
 export * from './tracing/projection.js';
+export * from './tracing/messaging.js';
 export * from './logging/redact.js';
 export * from './logging/admin-routes.js';
 export * from './server/metrics-server.js';

@@ -1,6 +1,7 @@
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { RecordedEvent } from '@iwf/contracts';
 import { upcastRecorded } from '@iwf/contracts';
+import { traceProcess } from '@iwf/platform/observability/tracing/messaging';
 import { CacheWriter } from '../../runner/cache-writer.js';
 import { backoffDelay, isTransientError } from '../../runner/errors.js';
 import type { RunnerLogger } from '../../runner/logger.js';
@@ -72,7 +73,8 @@ export class KafkaGroupProjector {
       eachBatchAutoResolve: false,
       autoCommit: true,
       partitionsConsumedConcurrently: options.concurrency ?? 3,
-      eachBatch: (payload) => this.eachBatch(consumer, payload),
+      // A CONSUMER span per traced message, a child of the relay's span for it.
+      eachBatch: (payload) => traceProcess(payload.batch, options.group, () => this.eachBatch(consumer, payload)),
     });
   }
 

@@ -1,6 +1,7 @@
 import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import { CompressionTypes, Partitioners } from 'kafkajs';
 import type { RecordedEvent } from '@iwf/contracts';
+import { traceSend } from '@iwf/platform/observability/tracing/messaging';
 import { encodeEvent } from '../codec.js';
 import type { KafkaTopics } from '../topics.js';
 import { topicOf } from '../topics.js';
@@ -54,7 +55,8 @@ export class EventPublisher {
       byTopic.set(topic, messages);
     }
     const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
-    await this.producer.sendBatch({ topicMessages, acks: -1, timeout: this.options.ackTimeoutMs ?? 30_000, compression: this.options.compression === 'none' ? CompressionTypes.None : CompressionTypes.GZIP });
+    // A PRODUCER span per traced event, in its command's trace (see docs/OBSERVABILITY.md).
+    await traceSend(topicMessages, () => this.producer.sendBatch({ topicMessages, acks: -1, timeout: this.options.ackTimeoutMs ?? 30_000, compression: this.options.compression === 'none' ? CompressionTypes.None : CompressionTypes.GZIP }));
   }
 
   async close(): Promise<void> {
