@@ -13,7 +13,7 @@ const UNIQUE_VIOLATION = '23505';
 const MAX_ATTEMPTS = 4;
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-interface AppendRow {
+export interface AppendRow {
   readonly status: number;
   readonly next_revision: string | null;
   readonly commit_tx: string | null;
@@ -70,18 +70,23 @@ export function encodeExpected(expected: ExpectedRevision): number {
  * in autocommit; on a client inside BEGIN it joins that transaction.
  */
 export async function append(db: pg.Pool | pg.PoolClient, stream_id: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
-  const args = appendArguments(stream_id, events, expected);
+  return appendEncoded(db, appendArguments(stream_id, events, expected), expected);
+}
+
+/** `append` with arguments `appendArguments` encoded already. */
+export async function appendEncoded(db: pg.Pool | pg.PoolClient, args: AppendArguments, expected: ExpectedRevision): Promise<AppendResult> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       const result = await db.query<AppendRow>({ name: 'iwf_events_append', text: APPEND, values: [...args, attempt > 1] });
-      return interpret(stream_id, expected, result.rows[0]);
+      return interpretAppend(args[0], expected, result.rows[0]);
     } catch (error) {
       if (attempt >= MAX_ATTEMPTS || !isUniqueViolation(error)) throw error;
     }
   }
 }
 
-function interpret(stream_id: string, expected: ExpectedRevision, row: AppendRow | undefined): AppendResult {
+/** The outcome of one append from its row of `iwf_events.append` or `iwf_events.append_many`. */
+export function interpretAppend(stream_id: string, expected: ExpectedRevision, row: AppendRow | undefined): AppendResult {
   if (!row) throw new Error('iwf_events.append returned no row');
   switch (row.status) {
     case 0:

@@ -1,6 +1,7 @@
 import type { EventStore, Subscription } from '@iwf/contracts';
 import type pg from 'pg';
-import { append } from './append.js';
+import { DEFAULT_APPEND_BATCHING, createAppendBatcher } from './append-batcher.js';
+import type { AppendBatching } from './append-batcher.js';
 import { startListener } from './listener.js';
 import type { Listener } from './listener.js';
 import { NOTIFY_SQL, createNotifier } from './notifier.js';
@@ -16,6 +17,8 @@ export interface PostgresEventStoreOptions {
   /** Background failures (a NOTIFY, the LISTEN connection, a subscription read); they cost latency, not events. */
   readonly onError?: (error: unknown) => void;
   readonly timing?: Partial<StoreTiming>;
+  /** Group commit of concurrent appends (append-batcher.ts); `maxInFlight: 1` sends one statement at a time. */
+  readonly appendBatching?: Partial<AppendBatching>;
 }
 
 export interface StoreTiming extends SubscriptionTiming {
@@ -33,6 +36,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
   const wakes = new Set<() => void>();
   const subscriptions = new Set<Subscription>();
   const notifier = createNotifier(async () => void (await pool.query({ name: 'iwf_events_notify', text: NOTIFY_SQL })), onError, timing.notifyIntervalMs);
+  const batcher = createAppendBatcher(pool, { ...DEFAULT_APPEND_BATCHING, ...options.appendBatching });
   let listener: Listener | undefined;
   let closed = false;
 
@@ -57,7 +61,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
 
   return {
     async append(stream_id, events, expected) {
-      const result = await append(pool, stream_id, events, expected);
+      const result = await batcher.append(stream_id, events, expected);
       if (result.appended) {
         wakeAll();
         notifier.poke();

@@ -1,0 +1,124 @@
+import type { AppendResult, ExpectedRevision, NewEvent } from '@iwf/contracts';
+import type pg from 'pg';
+import { appendArguments, appendEncoded, interpretAppend } from './append.js';
+import type { AppendArguments, AppendRow } from './append.js';
+
+/**
+ * Group commit for appends on a pool: at most `maxInFlight` append statements run at once, and
+ * appends that arrive while they do wait and then go together, as one `iwf_events.append_many`
+ * call: one round trip, one transaction and one WAL flush for all of them. An append that finds
+ * a free slot leaves at once, so a lone writer waits for nothing; under load the batches grow
+ * with the queue, which is when sharing a commit pays.
+ *
+ * Each append keeps its own outcome: a wrong expected revision or a used event id refuses that
+ * append only. When the call itself fails (a racing writer's unique violation, a deadlock, a
+ * lost connection) nothing of it was written, or, for a lost connection, possibly all of it: the
+ * appends are then replayed one by one through the single-append path, whose id check answers an
+ * append that did land as already appended.
+ */
+export interface AppendBatcher {
+  append(stream_id: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+}
+
+export interface AppendBatching {
+  /** Append statements running at once; more appends queue and share the next statement. */
+  readonly maxInFlight: number;
+  /** Most appends in one statement. */
+  readonly maxAppends: number;
+  /** Most events in one statement (a single larger append still goes, alone). */
+  readonly maxEvents: number;
+}
+
+export const DEFAULT_APPEND_BATCHING: AppendBatching = { maxInFlight: 2, maxAppends: 64, maxEvents: 1_000 };
+
+interface Queued {
+  readonly expected: ExpectedRevision;
+  readonly args: AppendArguments;
+  readonly resolve: (result: AppendResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+const APPEND_MANY = `SELECT status, next_revision::text AS next_revision, commit_tx::text AS commit_tx,
+  last_position::text AS last_position, duplicate_id::text AS duplicate_id
+  FROM iwf_events.append_many($1, $2, $3, $4, $5, $6, $7, $8)`;
+
+export function createAppendBatcher(pool: pg.Pool, batching: AppendBatching = DEFAULT_APPEND_BATCHING): AppendBatcher {
+  if (!(batching.maxInFlight >= 1 && batching.maxAppends >= 1 && batching.maxEvents >= 1)) {
+    throw new Error('append batching needs at least one statement in flight, one append and one event per statement');
+  }
+  const queue: Queued[] = [];
+  let inFlight = 0;
+
+  const pump = (): void => {
+    while (inFlight < batching.maxInFlight && queue.length > 0) {
+      const batch = takeBatch(queue, batching);
+      inFlight += 1;
+      void run(pool, batch).finally(() => {
+        inFlight -= 1;
+        pump();
+      });
+    }
+  };
+
+  return {
+    async append(stream_id, events, expected) {
+      // Invalid input is refused here, before it could share a statement with valid appends.
+      const args = appendArguments(stream_id, events, expected);
+      return new Promise<AppendResult>((resolve, reject) => {
+        queue.push({ expected, args, resolve, reject });
+        pump();
+      });
+    },
+  };
+}
+
+function takeBatch(queue: Queued[], batching: AppendBatching): Queued[] {
+  const batch = [queue.shift()!];
+  let events = eventCount(batch[0]!);
+  while (queue.length > 0 && batch.length < batching.maxAppends && events + eventCount(queue[0]!) <= batching.maxEvents) {
+    const next = queue.shift()!;
+    events += eventCount(next);
+    batch.push(next);
+  }
+  return batch;
+}
+
+async function run(pool: pg.Pool, batch: Queued[]): Promise<void> {
+  const alone = (queued: Queued): Promise<void> => settle(queued, () => appendEncoded(pool, queued.args, queued.expected));
+  if (batch.length === 1) return alone(batch[0]!);
+  // Streams in one order in every statement, so two statements lock their stream rows in the same
+  // order and cannot deadlock on them; appends to one stream keep their arrival order (stable sort).
+  const ordered = [...batch].sort((left, right) => (streamOf(left) < streamOf(right) ? -1 : streamOf(left) > streamOf(right) ? 1 : 0));
+  let rows: AppendRow[];
+  try {
+    rows = (await pool.query<AppendRow>({ name: 'iwf_events_append_many', text: APPEND_MANY, values: manyArguments(ordered) })).rows;
+  } catch {
+    await Promise.all(ordered.map(alone));
+    return;
+  }
+  ordered.forEach((queued, index) => void settle(queued, async () => interpretAppend(streamOf(queued), queued.expected, rows[index])));
+}
+
+const streamOf = (queued: Queued): string => queued.args[0];
+const eventCount = (queued: Queued): number => queued.args[2].length;
+
+async function settle(queued: Queued, attempt: () => Promise<AppendResult>): Promise<void> {
+  try {
+    queued.resolve(await attempt());
+  } catch (error) {
+    queued.reject(error);
+  }
+}
+
+function manyArguments(batch: readonly Queued[]): unknown[] {
+  return [
+    batch.map(({ args }) => args[0]),
+    batch.map(({ args }) => args[1]),
+    batch.map(({ args }) => args[2].length),
+    batch.flatMap(({ args }) => args[2]),
+    batch.flatMap(({ args }) => args[3]),
+    batch.flatMap(({ args }) => args[4]),
+    `[${batch.map(({ args }) => args[5]).join(',')}]`,
+    `[${batch.map(({ args }) => args[6]).join(',')}]`,
+  ];
+}
