@@ -28,7 +28,8 @@ const OFF: Tracing = { enabled: false, shutdown: async () => undefined };
 
 /**
  * Starts the OpenTelemetry SDK: HTTP server and client, pg and ioredis spans, exported as
- * OTLP JSON over HTTP. Without an endpoint nothing starts and the API's no-op tracer answers.
+ * OTLP JSON over HTTP (Kafka's spans come from messaging.ts, where the relay and the consumer
+ * call it). Without an endpoint nothing starts and the API's no-op tracer answers.
  */
 export function startTracing(options: TracingOptions): Tracing {
   if (!options.endpoint) return OFF;
