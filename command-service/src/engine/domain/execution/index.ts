@@ -22,3 +22,4 @@ export { referencedRuleIds } from './definition.js';
 export { matchFieldOf } from './pause-steps.js';
 export type { ApprovalState } from './approval/decider.js';
 export { approvalDecider, decideApproval, evolveApproval, initialApprovalState, mayDecide } from './approval/decider.js';
+export { applyLoadedResources, mergeInto } from './context.js';
