@@ -20,7 +20,7 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh database for one system in one cell, so no run inherits another's tables or bloat. */
+/** A fresh database for one system in one cell (every benchmark's), so no run inherits another's tables or bloat. */
 export async function freshDatabase(system: string): Promise<BenchDatabase> {
   const name = `iwf_bench_${system}_${randomBytes(4).toString('hex')}`;
   await withAdmin((client) => client.query(`CREATE DATABASE ${name}`));
@@ -44,13 +44,13 @@ export interface ServerInfo {
 
 export async function serverInfo(): Promise<ServerInfo> {
   return withAdmin(async (client) => {
-    const version = await client.query<{ version: string }>('SHOW server_version');
+    const version = await client.query<{ server_version: string }>('SHOW server_version');
     const settings = await client.query<{ name: string; setting: string }>(
       `SELECT name, setting FROM pg_settings WHERE name IN
-       ('shared_buffers', 'synchronous_commit', 'fsync', 'wal_sync_method', 'max_wal_size', 'commit_delay', 'autovacuum')`,
+       ('shared_buffers', 'synchronous_commit', 'fsync', 'wal_sync_method', 'max_wal_size', 'commit_delay', 'autovacuum', 'max_connections')`,
     );
     return {
-      version: version.rows[0]?.version ?? 'unknown',
+      version: version.rows[0]?.server_version ?? 'unknown',
       settings: Object.fromEntries(settings.rows.map((row) => [row.name, row.setting])),
     };
   });

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkpoint, freshDatabase, serverInfo } from './database.js';
+import { checkpoint, freshDatabase, serverInfo } from '../append/database.js';
 import type { LoadResult } from './load.js';
 import { runLoad } from './load.js';
 import type { RunningSystem, SystemName } from './systems.js';
