@@ -29,5 +29,24 @@ CREATE TABLE iwf_kafka.consumer_offsets (
 );`,
       down: 'DROP TABLE iwf_kafka.consumer_offsets; DROP TABLE iwf_kafka.relay_checkpoints;',
     },
+    {
+      version: 2,
+      name: 'applied positions and group watermarks',
+      // applied_*: the highest log position among the messages of a partition below next_offset.
+      // group_watermarks: the position every event at or below of which the group has applied,
+      // and the partition count it was computed over (verify maps streams to partitions with it).
+      up: `
+ALTER TABLE iwf_kafka.consumer_offsets ADD COLUMN applied_commit bigint, ADD COLUMN applied_prepare bigint;
+CREATE TABLE iwf_kafka.group_watermarks (
+  group_id text NOT NULL,
+  topic text NOT NULL,
+  partitions integer NOT NULL CHECK (partitions > 0),
+  commit_pos bigint NOT NULL,
+  prepare_pos bigint NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (group_id, topic)
+);`,
+      down: 'DROP TABLE iwf_kafka.group_watermarks; ALTER TABLE iwf_kafka.consumer_offsets DROP COLUMN applied_commit, DROP COLUMN applied_prepare;',
+    },
   ],
 };

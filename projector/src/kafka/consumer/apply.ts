@@ -1,10 +1,12 @@
 import type pg from 'pg';
-import type { RecordedEvent } from '@iwf/contracts';
+import type { LogPosition, RecordedEvent } from '@iwf/contracts';
+import { comparePositions } from '@iwf/contracts';
 import type { ParkedEvent, Upcast } from '../../parking/isolate.js';
 import { applyIsolated, holdBack, upcastNamed } from '../../parking/isolate.js';
 import { heldStreams, recordParked } from '../../parking/store.js';
 import { isTransientError } from '../../runner/errors.js';
 import type { CacheUpdate, Projection } from '../../runner/projection.js';
+import { shareCheckpoints } from '../checkpoints.js';
 import { advancePartitionOffset, lockPartitionOffset } from '../offsets.js';
 
 /** Messages of one partition fetch, decoded, with their offsets. */
@@ -16,8 +18,19 @@ export interface PartitionBatch {
 }
 
 export type PartitionOutcome =
-  /** Applied (possibly nothing new); `next` is the offset to resume from. */
-  | { readonly kind: 'applied'; readonly next: bigint; readonly applied: number; readonly skipped: number; readonly updates: CacheUpdate[]; readonly parked: ParkedEvent[] }
+  /**
+   * Applied (possibly nothing new); `next` is the offset to resume from. `covered` counts, per
+   * projection, the fresh events its checkpoint already covered (left out, not applied twice).
+   */
+  | {
+      readonly kind: 'applied';
+      readonly next: bigint;
+      readonly applied: number;
+      readonly skipped: number;
+      readonly covered: ReadonlyMap<string, number>;
+      readonly updates: CacheUpdate[];
+      readonly parked: ParkedEvent[];
+    }
   /** The batch starts past the stored offset: the consumer must seek back to `next` first. */
   | { readonly kind: 'gap'; readonly next: bigint };
 
@@ -32,6 +45,9 @@ export interface ApplyOptions {
  * one transaction. The offset row is locked first: messages below the stored offset were
  * applied by whoever owned the partition before (a rebalance, a restart) and are skipped, so
  * a partition is neither skipped nor applied twice whatever Kafka's own committed offset says.
+ * Then the projections' checkpoints are share-locked (see checkpoints.ts): a projection gets
+ * only the events above its checkpoint, so what a rebuild swapped in, or the watermark
+ * already counts, is not applied again.
  */
 export async function applyPartitionBatch(pool: pg.Pool, projections: readonly Projection[], batch: PartitionBatch, options: ApplyOptions): Promise<PartitionOutcome> {
   const client = await pool.connect();
@@ -50,19 +66,25 @@ export async function applyPartitionBatch(pool: pg.Pool, projections: readonly P
     const last = fresh.at(-1);
     if (!last) {
       await client.query('ROLLBACK');
-      return { kind: 'applied', next: stored ?? 0n, applied: 0, skipped: batch.messages.length, updates: [], parked: [] };
+      return { kind: 'applied', next: stored ?? 0n, applied: 0, skipped: batch.messages.length, covered: new Map(), updates: [], parked: [] };
     }
     const events = fresh.map((message) => message.event);
+    const checkpoints = await shareCheckpoints(client, projections);
     const updates: CacheUpdate[] = [];
     const parked: ParkedEvent[] = [];
+    const covered = new Map<string, number>();
     for (const projection of projections) {
-      const outcome = await applyToProjection(client, projection, events, options);
+      const checkpoint = checkpoints.get(projection.name);
+      const pending = checkpoint ? events.filter((event) => comparePositions(event.position, checkpoint) > 0) : events;
+      if (pending.length < events.length) covered.set(projection.name, events.length - pending.length);
+      if (pending.length === 0) continue;
+      const outcome = await applyToProjection(client, projection, pending, options);
       updates.push(...outcome.updates);
       parked.push(...outcome.parked);
     }
-    await advancePartitionOffset(client, batch.group, batch.topic, batch.partition, last.offset + 1n, fresh.length);
+    await advancePartitionOffset(client, batch.group, batch.topic, batch.partition, last.offset + 1n, fresh.length, highest(events));
     await client.query('COMMIT');
-    return { kind: 'applied', next: last.offset + 1n, applied: fresh.length, skipped: batch.messages.length - fresh.length, updates, parked };
+    return { kind: 'applied', next: last.offset + 1n, applied: fresh.length, skipped: batch.messages.length - fresh.length, covered, updates, parked };
   } catch (error) {
     if (isTransientError(error)) broken = error;
     else await client.query('ROLLBACK').catch((rollbackError: unknown) => (broken = rollbackError));
@@ -71,6 +93,13 @@ export async function applyPartitionBatch(pool: pg.Pool, projections: readonly P
     client.off('error', ignore);
     client.release(broken === undefined ? undefined : broken instanceof Error ? broken : true);
   }
+}
+
+/** The highest log position of a partition's events (a resend can put a lower one after a higher one). */
+function highest(events: readonly RecordedEvent[]): LogPosition {
+  let top = events[0]!.position;
+  for (const event of events) if (comparePositions(event.position, top) > 0) top = event.position;
+  return top;
 }
 
 /** One projection's share, under a savepoint: a failing batch is retried event by event and the bad events parked. */

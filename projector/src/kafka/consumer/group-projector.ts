@@ -7,11 +7,13 @@ import { backoffDelay, isTransientError } from '../../runner/errors.js';
 import type { RunnerLogger } from '../../runner/logger.js';
 import { stderrLogger } from '../../runner/logger.js';
 import { Sleeper } from '../../runner/sleeper.js';
+import { createCheckpoints } from '../checkpoints.js';
 import { decodeEvent } from '../codec.js';
 import { readGroupOffsets } from '../offsets.js';
 import type { PartitionOutcome } from './apply.js';
 import { applyPartitionBatch } from './apply.js';
 import type { GroupProjectorOptions, GroupProjectorStatus } from './options.js';
+import { WatermarkKeeper } from './watermark.js';
 
 export type { GroupProjectorOptions, GroupProjectorStatus } from './options.js';
 
@@ -20,12 +22,15 @@ export type { GroupProjectorOptions, GroupProjectorStatus } from './options.js';
  * batch is applied and its offset stored in one PostgreSQL transaction (see apply.ts); on
  * (re)assignment the member seeks to the stored offsets, and Kafka's committed offsets are
  * written only after PostgreSQL's, so they never run ahead of what the read models hold.
+ * Beside it a watermark keeper raises the projections' checkpoints to the position the group
+ * has applied everything up to (watermark.ts), for reads that wait for a position and verify.
  */
 export class KafkaGroupProjector {
   private consumer: Consumer | undefined;
   private readonly cache: CacheWriter;
   private readonly logger: RunnerLogger;
   private readonly sleeper = new Sleeper();
+  private readonly keeper: WatermarkKeeper;
   private assigned: number[] = [];
   private applied = 0;
   private skipped = 0;
@@ -37,12 +42,25 @@ export class KafkaGroupProjector {
     this.logger = options.logger ?? stderrLogger;
     const kinds = options.projections.flatMap((projection) => projection.cacheKinds);
     this.cache = new CacheWriter(options.cache, kinds, this.logger);
+    this.keeper = new WatermarkKeeper({
+      kafka: options.kafka,
+      pool: options.pool,
+      group: options.group,
+      topic: options.topic,
+      relay: options.relay ?? 'default',
+      projections: options.projections.map((projection) => projection.name),
+      logger: this.logger,
+      intervalMs: options.watermarkIntervalMs,
+    });
   }
 
   async start(): Promise<void> {
+    // A rebuild or a parked replay locks these rows against the batches; they must exist first.
+    await createCheckpoints(this.options.pool, this.options.projections);
     // Entries written before this member started may be older than what is committed now.
     await this.cache.clear();
     await this.startConsumer();
+    this.keeper.start();
   }
 
   private async startConsumer(): Promise<void> {
@@ -98,12 +116,21 @@ export class KafkaGroupProjector {
   }
 
   status(): GroupProjectorStatus {
-    return { group: this.options.group, assigned: this.assigned, events_applied: this.applied, redelivered_skipped: this.skipped, restarts: this.restarts, last_error: this.lastError };
+    return {
+      group: this.options.group,
+      assigned: this.assigned,
+      events_applied: this.applied,
+      redelivered_skipped: this.skipped,
+      watermark: this.keeper.watermark,
+      restarts: this.restarts,
+      last_error: this.lastError,
+    };
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
     this.sleeper.wakeAll();
+    await this.keeper.stop();
     await this.consumer?.disconnect();
     this.cache.close();
   }
@@ -159,7 +186,10 @@ export class KafkaGroupProjector {
     this.skipped += outcome.skipped;
     await this.cache.write(outcome.updates);
     this.reportParked(outcome.parked);
-    if (outcome.applied > 0) this.options.onApplied?.(partition, messages.slice(messages.length - outcome.applied).map((message) => message.event));
+    if (outcome.applied > 0) {
+      this.keeper.poke();
+      this.options.onApplied?.(partition, messages.slice(messages.length - outcome.applied).map((message) => message.event), outcome.covered);
+    }
     await payload.commitOffsetsIfNecessary();
     await heartbeat();
   }

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Kafka } from 'kafkajs';
-import type { RecordedEvent } from '@iwf/contracts';
+import type { LogPosition, RecordedEvent } from '@iwf/contracts';
 import type { Cache } from '@iwf/platform/cache/cache';
 import type { RunnerLogger } from '../../runner/logger.js';
 import type { Projection } from '../../runner/projection.js';
@@ -13,6 +13,10 @@ export interface GroupProjectorOptions {
   readonly projections: readonly Projection[];
   readonly topic: string;
   readonly group: string;
+  /** The relay publishing to the topic (its checkpoint's name); default `default`, the projector role's. */
+  readonly relay?: string;
+  /** How often the watermark keeper raises the checkpoints while no batch pokes it (default 250 ms). */
+  readonly watermarkIntervalMs?: number;
   readonly logger?: RunnerLogger;
   readonly upcast?: (event: RecordedEvent) => RecordedEvent;
   readonly poison?: 'park' | 'stop';
@@ -28,8 +32,11 @@ export interface GroupProjectorOptions {
   readonly maxWaitMs?: number;
   /** Messages between this group's stored offset and the partition head, after each batch (`iwf_kafka_consumer_lag`). */
   readonly onLag?: (group: string, topic: string, partition: number, lag: number) => void;
-  /** Called after each committed partition batch (tests and bench watch progress with it). */
-  readonly onApplied?: (partition: number, events: readonly RecordedEvent[]) => void;
+  /**
+   * Called after each committed partition batch (tests and bench watch progress with it), with
+   * the fresh events and, per projection, how many of them its checkpoint already covered.
+   */
+  readonly onApplied?: (partition: number, events: readonly RecordedEvent[], covered: ReadonlyMap<string, number>) => void;
 }
 
 export interface GroupProjectorStatus {
@@ -37,6 +44,8 @@ export interface GroupProjectorStatus {
   readonly assigned: readonly number[];
   readonly events_applied: number;
   readonly redelivered_skipped: number;
+  /** The last watermark this member's keeper computed: every event at or below it is applied. */
+  readonly watermark: LogPosition | undefined;
   /** Consumers replaced after kafkajs gave up on them. */
   readonly restarts: number;
   readonly last_error: string | undefined;

@@ -18,6 +18,8 @@ export interface MemberProcess {
   readonly exited: Promise<number | NodeJS.Signals>;
   /** Events this member committed so far. */
   applied(): number;
+  /** Of those, events the probe projection's checkpoint already covered (not handed to it). */
+  covered(): number;
   stderr(): string;
 }
 
@@ -43,6 +45,7 @@ export function spawnMember(settings: MemberSettings): MemberProcess {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let applied = 0;
+  let covered = 0;
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-20_000)));
   const exited = new Promise<number | NodeJS.Signals>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code ?? -1)));
@@ -50,10 +53,13 @@ export function spawnMember(settings: MemberSettings): MemberProcess {
     void exited.then((how) => reject(new Error(`member exited (${String(how)}) before starting: ${stderr}`)));
     createInterface({ input: child.stdout }).on('line', (line) => {
       if (line === 'started') resolve();
-      const match = /^applied (\d+)$/.exec(line);
-      if (match) applied += Number(match[1]);
+      const match = /^applied (\d+) (\d+)$/.exec(line);
+      if (match) {
+        applied += Number(match[1]);
+        covered += Number(match[2]);
+      }
     });
   });
   started.catch(() => undefined);
-  return { child, started, exited, applied: () => applied, stderr: () => stderr };
+  return { child, started, exited, applied: () => applied, covered: () => covered, stderr: () => stderr };
 }

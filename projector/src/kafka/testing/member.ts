@@ -1,7 +1,8 @@
 /**
  * One consumer-group member in its own process, so a test can SIGKILL it mid-batch.
  * Env: IWF_TEST_DATABASE_URL, IWF_KAFKA_BROKERS, IWF_KAFKA_TOPIC, IWF_KAFKA_GROUP,
- * IWF_SESSION_TIMEOUT_MS. Prints "applied <n>" after each committed batch; SIGTERM stops it cleanly.
+ * IWF_SESSION_TIMEOUT_MS. Prints "applied <n> <c>" after each committed batch (c: events the
+ * probe's checkpoint already covered, so they were not handed to it); SIGTERM stops it cleanly.
  */
 import pg from 'pg';
 import { createMemoryCache } from '@iwf/platform/cache/memory-cache';
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
     logger,
     sessionTimeoutMs: Number(process.env['IWF_SESSION_TIMEOUT_MS'] ?? 6_000),
     heartbeatIntervalMs: 500,
-    onApplied: (_partition, events) => process.stdout.write(`applied ${events.length}\n`),
+    onApplied: (_partition, events, covered) => process.stdout.write(`applied ${events.length} ${covered.get(probeProjection.name) ?? 0}\n`),
   });
   const stopped = new Promise<void>((resolve) => process.once('SIGTERM', () => resolve()));
   await member.start();
