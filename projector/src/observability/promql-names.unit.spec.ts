@@ -18,8 +18,8 @@ describe('metric names in PromQL', () => {
   it('reads every dashboard panel and alert rule', () => {
     const dashboards = dashboardExpressions();
     const alerts = alertExpressions();
-    expect(new Set(dashboards.map((source) => source.where.split(':')[0]))).toEqual(new Set(['api-overview.json', 'workflow-metrics.json', 'event-store-projections.json']));
-    expect(alerts.length).toBeGreaterThanOrEqual(13);
+    expect(new Set(dashboards.map((source) => source.where.split(':')[0]))).toEqual(new Set(['api-overview.json', 'workflow-metrics.json', 'event-store-projections.json', 'datastores.json']));
+    expect(alerts.length).toBeGreaterThanOrEqual(19);
     for (const source of [...dashboards, ...alerts]) expect(metricNames(source.expr).length, source.where).toBeGreaterThan(0);
   });
 });

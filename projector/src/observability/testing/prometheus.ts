@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { requireBinary } from './binaries.js';
+import { freePort } from './ports.js';
 import { MONITORING } from './promql-names.js';
 
 export interface PrometheusSample {
@@ -65,16 +65,4 @@ export async function startPrometheus(targets: Readonly<Record<string, string>>)
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** A port nothing listens on now (Prometheus cannot report one it picked itself). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
