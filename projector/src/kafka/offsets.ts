@@ -83,10 +83,10 @@ export async function readPartitionProgress(db: Db, group: string, topic: string
   );
 }
 
-/** The group's watermark over a topic, and the partition count it was computed over. */
+/** The group's watermark over a topic (undefined while there is none), and the partition count it was computed over. */
 export interface GroupWatermark {
   readonly partitions: number;
-  readonly position: LogPosition;
+  readonly position: LogPosition | undefined;
 }
 
 /** Records a watermark; the stored position only moves forward. */
@@ -96,7 +96,7 @@ export async function saveGroupWatermark(db: Db, group: string, topic: string, w
      ON CONFLICT (group_id, topic) DO UPDATE SET partitions = excluded.partitions, updated_at = now(),
        commit_pos = CASE WHEN (w.commit_pos, w.prepare_pos) < (excluded.commit_pos, excluded.prepare_pos) THEN excluded.commit_pos ELSE w.commit_pos END,
        prepare_pos = CASE WHEN (w.commit_pos, w.prepare_pos) < (excluded.commit_pos, excluded.prepare_pos) THEN excluded.prepare_pos ELSE w.prepare_pos END`,
-    [group, topic, watermark.partitions, watermark.position.commit.toString(), watermark.position.prepare.toString()],
+    [group, topic, watermark.partitions, (watermark.position?.commit ?? 0n).toString(), (watermark.position?.prepare ?? 0n).toString()],
   );
 }
 
@@ -106,7 +106,9 @@ export async function readGroupWatermark(db: Db, group: string, topic: string): 
     [group, topic],
   );
   const row = result.rows[0];
-  return row ? { partitions: row.partitions, position: { commit: BigInt(row.commit_pos), prepare: BigInt(row.prepare_pos) } } : undefined;
+  if (!row) return undefined;
+  const position = { commit: BigInt(row.commit_pos), prepare: BigInt(row.prepare_pos) };
+  return { partitions: row.partitions, position: position.commit === 0n && position.prepare === 0n ? undefined : position };
 }
 
 /** The stored next offsets of a group's partitions of a topic (for seeking on assignment). */

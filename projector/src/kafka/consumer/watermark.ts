@@ -116,8 +116,8 @@ export class WatermarkKeeper {
     const heads = await this.heads();
     const progress = await readPartitionProgress(pool, group, topic);
     const watermark = groupWatermark(relayed, heads, progress);
+    if (heads.size > 0) await saveGroupWatermark(pool, group, topic, { partitions: heads.size, position: watermark });
     if (!watermark) return undefined;
-    await saveGroupWatermark(pool, group, topic, { partitions: heads.size, position: watermark });
     await raiseCheckpoints(pool, this.options.projections, watermark);
     this.position = watermark;
     return watermark;
