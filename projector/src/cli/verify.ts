@@ -14,6 +14,8 @@ Replays the log into a scratch schema with the projection's own handler and comp
 with the live model at the same log position (the live projector keeps running). Prints
 each difference: projection, table, key, field, live value, replayed value. The
 checkpoint's version and event counter and the parked events are compared too.
+With PROJECTOR_SOURCE=kafka the replay also takes what the consumer group (KAFKA_GROUP_ID)
+has applied beyond the checkpoint, partition by partition; the event counter is not compared.
 
   --all        every read model
   --limit N    differences listed per table (default 100; all are counted)
@@ -31,10 +33,12 @@ Exit codes: 0 no drift, 1 drift found (or the check failed), 2 usage error.`,
     if (!(Number.isInteger(limit) && limit > 0)) throw new UsageError('--limit takes a positive whole number');
     const selected = selectProjections(positionals, values.all);
     return withTooling(async (tooling) => {
+      const { scaleOut } = tooling.config;
+      const kafka = scaleOut.projectorSource === 'kafka' ? { group: scaleOut.kafka.groupId, topic: scaleOut.kafka.topics.events } : undefined;
       let drift = 0;
       for (const projection of selected) {
         const progress = new Progress({ label: `verify ${projection.name}`, unit: 'events', total: await countEvents(tooling.pool), enabled: progressWanted(values.progress) });
-        const report = await verifyProjection({ pool: tooling.pool, store: tooling.store, projection, limit, onBatch: (events) => progress.update(events) });
+        const report = await verifyProjection({ pool: tooling.pool, store: tooling.store, projection, limit, kafka, onBatch: (events) => progress.update(events) });
         progress.finish(report.events);
         drift += report.drift;
         process.stdout.write(values.json ? `${JSON.stringify(toJson(report))}\n` : describe(report));
@@ -45,7 +49,8 @@ Exit codes: 0 no drift, 1 drift found (or the check failed), 2 usage error.`,
 };
 
 function describe(report: VerifyReport): string {
-  const at = report.position ? formatPosition(report.position) : 'the start of the log';
+  const position = report.position ? formatPosition(report.position) : 'the start of the log';
+  const at = report.beyond ? `${position} and ${report.beyond} events the consumer group applied beyond it` : position;
   if (report.drift === 0) return `${report.projection}: no drift (${report.events} events replayed, compared at ${at})\n`;
   const lines = report.differences.map((difference) => [report.projection, difference.table, text(difference.key), difference.field, text(difference.live), text(difference.replayed)].join('\t'));
   const listed = report.differences.length;

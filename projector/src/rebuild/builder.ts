@@ -52,9 +52,13 @@ export class ModelBuilder {
     await this.replay(until, (events) => this.inOwnTransaction(events));
   }
 
-  /** Replays up to `until` inside the caller's transaction (the last step of a swap or a verify). */
-  async catchUpIn(tx: pg.PoolClient, until: LogPosition | undefined): Promise<void> {
-    await this.replay(until, (events) => this.inSavepoint(tx, events));
+  /**
+   * Replays up to `until` inside the caller's transaction (the last step of a swap or a verify).
+   * With `include`, only the events it accepts are applied (and counted); the position still
+   * moves over the others.
+   */
+  async catchUpIn(tx: pg.PoolClient, until: LogPosition | undefined, include?: (event: RecordedEvent) => boolean): Promise<void> {
+    await this.replay(until, (events) => this.inSavepoint(tx, events), include);
   }
 
   mark(): BuilderMark {
@@ -69,7 +73,7 @@ export class ModelBuilder {
     this.held = new Map(mark.held);
   }
 
-  private async replay(until: LogPosition | undefined, apply: (events: readonly RecordedEvent[]) => Promise<void>): Promise<void> {
+  private async replay(until: LogPosition | undefined, apply: (events: readonly RecordedEvent[]) => Promise<void>, include?: (event: RecordedEvent) => boolean): Promise<void> {
     const target = until ?? (await this.options.store.headPosition());
     if (!target || (this.position && comparePositions(this.position, target) >= 0)) return;
     let page = this.read(this.position);
@@ -80,9 +84,10 @@ export class ModelBuilder {
       if (!last) return;
       const reachedTarget = comparePositions(last.position, target) >= 0;
       if (!reachedTarget) page = this.read(last.position);
-      await apply(events);
+      const chosen = include ? events.filter(include) : events;
+      if (chosen.length > 0) await apply(chosen);
       this.position = last.position;
-      this.events += events.length;
+      this.events += chosen.length;
       this.options.onBatch?.(this.events);
       if (reachedTarget) return;
     }

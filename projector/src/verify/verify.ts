@@ -3,6 +3,8 @@ import { isDeepStrictEqual } from 'node:util';
 import type pg from 'pg';
 import type { LogPosition } from '@iwf/contracts';
 import { formatPosition } from '@iwf/contracts';
+import type { KafkaSource } from '../kafka/verify-scope.js';
+import { kafkaScope } from '../kafka/verify-scope.js';
 import type { ParkedEvent } from '../parking/isolate.js';
 import { listParked } from '../parking/store.js';
 import type { BuilderOptions } from '../rebuild/builder.js';
@@ -17,6 +19,8 @@ import { diffTable } from './diff.js';
 export interface VerifyOptions extends Omit<BuilderOptions, 'schema'> {
   /** Differences listed per table (all are counted). */
   readonly limit?: number;
+  /** The consumer group feeding the model when PROJECTOR_SOURCE=kafka. */
+  readonly kafka?: KafkaSource | undefined;
 }
 
 export interface VerifyReport {
@@ -24,6 +28,8 @@ export interface VerifyReport {
   /** The position both sides were compared at; undefined when the model has applied nothing. */
   readonly position: LogPosition | undefined;
   readonly events: number;
+  /** Kafka mode: replayed events above the checkpoint that the group's partitions have applied. */
+  readonly beyond?: number;
   /** Rows (and checkpoint or parking facts) that differ. */
   readonly drift: number;
   readonly differences: Difference[];
@@ -34,7 +40,9 @@ export interface VerifyReport {
  * Replays the log into a scratch copy of the model and compares it with the live one at
  * the same position: the scratch copy first catches up to the live checkpoint, then, in one
  * repeatable-read transaction, to wherever the live checkpoint is in that snapshot, and both
- * are compared inside it. The live runner keeps running meanwhile.
+ * are compared inside it. The live runner keeps running meanwhile. A Kafka-fed model holds
+ * more than its checkpoint: in that snapshot the replay also takes, partition by partition,
+ * what the consumer group has applied beyond it (kafka/verify-scope.ts).
  */
 export async function verifyProjection(options: VerifyOptions): Promise<VerifyReport> {
   const { pool, projection } = options;
@@ -52,6 +60,13 @@ export async function verifyProjection(options: VerifyOptions): Promise<VerifyRe
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
     const live = await readCheckpoint(client, projection.name);
     await builder.catchUpIn(client, live?.position);
+    let beyond: number | undefined;
+    if (options.kafka) {
+      const scope = await kafkaScope(client, options.kafka, live?.position);
+      const atCheckpoint = builder.events;
+      await builder.catchUpIn(client, scope.until, scope.include);
+      beyond = builder.events - atCheckpoint;
+    }
     const differences: Difference[] = [];
     let drift = 0;
     for (const table of tables) {
@@ -59,12 +74,13 @@ export async function verifyProjection(options: VerifyOptions): Promise<VerifyRe
       drift += diff.rows;
       differences.push(...diff.differences);
     }
-    const facts = await factDifferences(client, projection.name, projection.version, live, builder);
+    // A Kafka-fed checkpoint's counter is not kept per event (the group's offsets count those).
+    const facts = await factDifferences(client, projection.name, projection.version, live, builder, !options.kafka);
     drift += facts.length;
     differences.push(...facts);
     await client.query('ROLLBACK');
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    return { projection: projection.name, position: live?.position, events: builder.events, drift, differences, seconds };
+    return { projection: projection.name, position: live?.position, events: builder.events, ...(beyond === undefined ? {} : { beyond }), drift, differences, seconds };
   } finally {
     await client.query('ROLLBACK').catch(() => undefined);
     client.release();
@@ -75,13 +91,13 @@ export async function verifyProjection(options: VerifyOptions): Promise<VerifyRe
 type Checkpoint = Awaited<ReturnType<typeof readCheckpoint>>;
 
 /** The checkpoint's version and counter, and the parked events, must match the replay's too. */
-async function factDifferences(tx: pg.PoolClient, projection: string, version: number, live: Checkpoint, builder: ModelBuilder): Promise<Difference[]> {
+async function factDifferences(tx: pg.PoolClient, projection: string, version: number, live: Checkpoint, builder: ModelBuilder, counter: boolean): Promise<Difference[]> {
   const differences: Difference[] = [];
   const checkpoint = (field: string, liveValue: unknown, replayed: unknown): void => {
     if (!isDeepStrictEqual(liveValue, replayed)) differences.push({ table: 'projection_checkpoints', key: { projection }, field, live: liveValue, replayed });
   };
   checkpoint('version', live?.version ?? null, version);
-  checkpoint('events_applied', live?.events_applied ?? 0, builder.events);
+  if (counter) checkpoint('events_applied', live?.events_applied ?? 0, builder.events);
   const waiting = await listParked(tx, { projection });
   const liveParked = new Map(waiting.map((row) => [formatPosition(row.position), `${row.reason}: ${row.stream_id}@${row.stream_revision}`]));
   const replayedParked = new Map(builder.parked.map((parked: ParkedEvent) => [formatPosition(parked.event.position), `${parked.reason}: ${parked.event.stream_id}@${parked.event.stream_revision}`]));
