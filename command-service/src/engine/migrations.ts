@@ -114,5 +114,21 @@ export const engineMigrations: MigrationSet = {
         DROP TABLE iwf_command.engine_checkpoints;
         DROP TABLE iwf_command.engine_rules;`,
     },
+    {
+      // A wait sees the events recorded after its WaitStarted: the row keeps that append's
+      // log position (null on rows written before: they see every event offered to them).
+      version: 104,
+      name: 'wait rows: run and the log position they opened at',
+      up: `
+        ALTER TABLE iwf_command.engine_waits
+          ADD COLUMN run integer,
+          ADD COLUMN opened_commit bigint,
+          ADD COLUMN opened_prepare bigint;`,
+      down: `
+        ALTER TABLE iwf_command.engine_waits
+          DROP COLUMN opened_prepare,
+          DROP COLUMN opened_commit,
+          DROP COLUMN run;`,
+    },
   ],
 };

@@ -7,9 +7,9 @@ import type { SettleDeps } from '../engine/runtime/settle.js';
 import { laterPosition, settle } from '../engine/runtime/settle.js';
 import type { ExecutionStatus } from '../engine/runtime/status-bus.js';
 import { startExecution } from './start.js';
-import { lookupEvent } from './lookup.js';
-import { ensureStarted } from './recover.js';
-import { deliverToWaits } from './waits.js';
+import { triggeredBy } from './lookup.js';
+import { recoverIngested } from './recover.js';
+import { deliverIngested } from './waits.js';
 
 export interface IngestRequest {
   readonly event_type: string;
@@ -53,8 +53,10 @@ export interface IngestDeps {
  * Ingests one business event: starts an execution of every enabled workflow whose trigger
  * matches (pinned to the definition revision current now, with an id derived from the event
  * and the workflow, so a retry starts nothing twice), records the event with the executions
- * in `ingest:<tenant>:<event_id>`, then offers it to waiting executions. The trigger index
- * read here is written with every workflow command, never a read model.
+ * in `ingest:<tenant>:<event_id>`, then offers it to the waits that opened before the record.
+ * The waits are read only once the record has committed: a wait whose row appears later
+ * reads the record itself (catch-up.ts), so no event falls between the two. The trigger
+ * index read here is written with every workflow command, never a read model.
  */
 export async function ingestEvent(deps: IngestDeps, tenant: string, request: IngestRequest, actor: Actor, options: IngestOptions = {}): Promise<IngestAnswer> {
   const eventId = request.event_id ?? deps.newId();
@@ -65,7 +67,7 @@ export async function ingestEvent(deps: IngestDeps, tenant: string, request: Ing
     if (recorded !== undefined) return replay(deps, tenant, recorded.data as EventIngested['data'], recorded.position, actor, options);
   }
   const receivedAt = deps.clock().toISOString();
-  const { triggers: matches, waits } = await lookupEvent(deps.pool, tenant, request.event_type);
+  const matches = await triggeredBy(deps.pool, tenant, request.event_type);
   const event = { id: eventId, type: request.event_type, source: request.source, received_at: receivedAt };
   const trigger = { kind: 'event' as const, event_id: eventId, event_type: request.event_type, source: request.source };
   const data: EventIngested['data'] = {
@@ -89,7 +91,7 @@ export async function ingestEvent(deps: IngestDeps, tenant: string, request: Ing
     if (first === undefined) throw new Error(`ingest record of ${eventId} vanished`);
     return replay(deps, tenant, first.data as EventIngested['data'], first.position, actor, options);
   }
-  const resumed = await deliverToWaits(deps, tenant, { event_id: eventId, event_type: request.event_type, payload: request.payload }, actor, waits);
+  const resumed = await deliverIngested(deps, { tenant, position, data }, actor);
   const statuses = started.map((entry) => entry.status);
   return answer(deps, eventId, statuses, resumed, statuses.reduce<LogPosition | undefined>((acc, status) => laterPosition(acc, status.position), position), false, options);
 }
@@ -115,9 +117,7 @@ async function replay(
   actor: Actor,
   options: IngestOptions,
 ): Promise<IngestAnswer> {
-  const statuses = await ensureStarted(deps, tenant, data, actor);
-  // A first attempt that died before offering the event to waits did not do it: do it now (idempotent).
-  const resumed = await deliverToWaits(deps, tenant, { event_id: data.event_id, event_type: data.event_type, payload: data.payload }, actor);
+  const { started: statuses, resumed } = await recoverIngested(deps, { tenant, position, data }, actor);
   return answer(deps, data.event_id, statuses, resumed, statuses.reduce<LogPosition | undefined>((acc, status) => laterPosition(acc, status.position), position), true, options);
 }
 

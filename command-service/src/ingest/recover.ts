@@ -8,6 +8,8 @@ import type { WorkflowState } from '../workflows/domain/state.js';
 import type { StartableWorkflow } from './start.js';
 import { startExecution } from './start.js';
 import { triggerOf } from './trigger-index.js';
+import type { IngestedEvent } from './waits.js';
+import { deliverIngested } from './waits.js';
 
 export interface RecoverDeps {
   readonly store: EventStore;
@@ -53,4 +55,16 @@ export async function ensureStarted(deps: RecoverDeps, tenant: string, data: Eve
       return (await startExecution(deps.runner, tenant, entry.execution_id, workflow, { trigger, payload: data.payload, event }, actor)).status;
     }),
   );
+}
+
+/**
+ * Finishes an ingest whose first attempt may have died after recording the event: starts the
+ * executions the record names, then offers the event to the waits that opened before the
+ * record (a crash between recording and offering skipped that). Both are idempotent, so a
+ * retried event id or the repair may call it for an ingest that completed.
+ */
+export async function recoverIngested(deps: RecoverDeps, event: IngestedEvent, actor: Actor): Promise<{ started: ExecutionStatus[]; resumed: ExecutionStatus[] }> {
+  const started = await ensureStarted(deps, event.tenant, event.data, actor);
+  const resumed = await deliverIngested(deps, event, actor);
+  return { started, resumed };
 }

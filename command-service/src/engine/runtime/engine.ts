@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { EventStore } from '@iwf/contracts';
 import type { OutboundPolicy } from '@iwf/platform/security/outbound/policy';
 import { ApprovalService } from '../../approvals/service.js';
+import { catchUpWaits } from '../../ingest/catch-up.js';
 import type { IngestAnswer, IngestOptions, IngestRequest } from '../../ingest/ingest.js';
 import { ingestEvent } from '../../ingest/ingest.js';
 import { indexWorkflow } from '../../ingest/trigger-index.js';
@@ -70,7 +71,10 @@ export class Engine {
       leaseMs: config.leaseMs,
       bus: this.bus,
       rules: (tenant, ids) => ruleConditions(pool, tenant, ids),
-      hooks: { afterSync: (tenant, executionId, _loaded, work, claimed) => this.afterSync(tenant, executionId, work, claimed) },
+      hooks: {
+        afterSync: (tenant, executionId, _loaded, work, claimed) => this.afterSync(tenant, executionId, work, claimed),
+        waitsOpened: (tenant, executionId, loaded, runs) => this.track(catchUpWaits({ store, runner: this.runner }, tenant, executionId, loaded, runs, { actor: 'system:engine' })),
+      },
     });
     this.approvals = new ApprovalService({ store, pool, runner: this.runner, clock, newId, ingest: (tenant, request, actor) => this.ingest(tenant, request, actor) });
     const ports = createEffectPorts({
@@ -153,8 +157,13 @@ export class Engine {
   async close(): Promise<void> {
     await this.poller.stop();
     await this.repair.stop();
-    while (this.background.size > 0) await Promise.allSettled([...this.background]);
+    await this.drained();
     await this.effects.drain();
+  }
+
+  /** Resolves once the commands and catch-up reads this process runs in the background are done. */
+  async drained(): Promise<void> {
+    while (this.background.size > 0) await Promise.allSettled([...this.background]);
   }
 
   private afterSync(tenant: string, executionId: string, work: { readonly timers: readonly { due_at: string }[]; readonly advance: boolean }, claimed: Parameters<EffectWorker['dispatch']>[0]): void {

@@ -3,10 +3,11 @@ import { WrongExpectedRevisionError, currentSchemaVersion, streamId, upcastRecor
 import type { ExecutionState } from '../domain/execution/index.js';
 import { decide, evolve, initialState, isActive, pendingWork, referencedRuleIds } from '../domain/execution/index.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import { indexedWaits, openedAfterAppend, openedBy, openedInStream, waitingRuns } from './open-waits.js';
 import { syncWork } from './work-sync.js';
-import type { Actor, Applied, EngineCommand, Loaded, Origin, RunnerDeps } from './runner-types.js';
+import type { Actor, Applied, EngineCommand, Loaded, Origin, RunnerDeps, SendOptions } from './runner-types.js';
 
-export type { Actor, Applied, EngineCommand, Loaded, Origin, RunnerDeps, RunnerHooks } from './runner-types.js';
+export type { Actor, Applied, EngineCommand, Loaded, Origin, RunnerDeps, RunnerHooks, SendOptions } from './runner-types.js';
 
 const MAX_ATTEMPTS = 12;
 const CACHE_SIZE = 2_000;
@@ -15,7 +16,8 @@ const CACHE_SIZE = 2_000;
  * The one path every execution command takes: fold (from a small cache, or the stream),
  * decide, append at the revision read, then sync the execution's work rows and hand what
  * they claimed to the hooks. A conflicting writer (another process) makes the append fail:
- * the command is decided again on the fresh stream.
+ * the command is decided again on the fresh stream. Waits an append opens are handed to the
+ * hooks once their rows are written, to be offered what was recorded meanwhile.
  */
 export class ExecutionRunner {
   private readonly mutex = new KeyedMutex();
@@ -23,9 +25,9 @@ export class ExecutionRunner {
 
   constructor(private readonly deps: RunnerDeps) {}
 
-  send(tenant: string, executionId: string, command: EngineCommand, actor: Actor): Promise<Applied> {
+  send(tenant: string, executionId: string, command: EngineCommand, actor: Actor, options: SendOptions = {}): Promise<Applied> {
     const stream = streamId('execution', tenant, executionId);
-    return this.mutex.run(stream, () => this.apply(tenant, executionId, stream, command, actor));
+    return this.mutex.run(stream, () => this.apply(tenant, executionId, stream, command, actor, options));
   }
 
   /** The execution as this process last saw it (its origin and definition never change). */
@@ -39,12 +41,13 @@ export class ExecutionRunner {
     return this.load(streamId('execution', tenant, executionId));
   }
 
-  private async apply(tenant: string, executionId: string, stream: string, command: EngineCommand, actor: Actor): Promise<Applied> {
+  private async apply(tenant: string, executionId: string, stream: string, command: EngineCommand, actor: Actor, options: SendOptions): Promise<Applied> {
     let useCache = true;
     for (let attempt = 1; ; attempt += 1) {
       const cached = useCache ? (this.cache.get(stream) ?? this.assumeNew(command)) : undefined;
       const loaded = cached ?? (await this.load(stream));
-      const events = await this.decideOn(tenant, command, loaded.state, cached !== undefined);
+      const allowed = options.onlyIf?.(loaded.state) ?? true;
+      const events = allowed ? await this.decideOn(tenant, command, loaded.state, cached !== undefined) : [];
       // The cache may be behind another process: a no-op or a refusal is only trusted on a fresh read.
       if (events === undefined || (events.length === 0 && cached !== undefined)) {
         useCache = false;
@@ -57,11 +60,15 @@ export class ExecutionRunner {
       const origin = loaded.origin ?? { correlation_id: actor.correlation_id ?? this.deps.newId(), chain_depth: actor.chain_depth ?? 0 };
       try {
         const result = await this.deps.store.append(stream, events.map((event) => this.newEvent(tenant, event, actor, origin)), loaded.revision < 0 ? 'no_stream' : loaded.revision);
-        const next: Loaded = { state: events.reduce(evolve, loaded.state), revision: result.next_revision, origin, position: result.position };
+        const state = events.reduce(evolve, loaded.state);
+        const opened = openedAfterAppend(loaded.opened, events, result.position, state);
+        const next: Loaded = { state, revision: result.next_revision, origin, position: result.position, opened };
         this.remember(stream, next);
         // An execution that began and ended in this one append has no rows to keep.
         if (isActive(next.state) || loaded.revision >= 0) await this.sync(tenant, executionId, next);
         else this.publish(tenant, executionId, next);
+        const runs = openedBy(events, state);
+        if (runs.length > 0) this.deps.hooks.waitsOpened(tenant, executionId, next, runs);
         return { ...next, appended: events.length };
       } catch (error) {
         this.cache.delete(stream);
@@ -84,7 +91,7 @@ export class ExecutionRunner {
 
   /** A start needs no read: the append expects no stream, and a repeat falls back to reading. */
   private assumeNew(command: EngineCommand): Loaded | undefined {
-    return command.type === 'StartExecution' ? { state: initialState, revision: -1, origin: undefined, position: undefined } : undefined;
+    return command.type === 'StartExecution' ? { state: initialState, revision: -1, origin: undefined, position: undefined, opened: new Map() } : undefined;
   }
 
   private async withRules(tenant: string, command: EngineCommand, state: ExecutionState): Promise<ExecutionCommand> {
@@ -114,17 +121,20 @@ export class ExecutionRunner {
     for (const event of recorded) state = evolve(state, upcastRecorded(event) as unknown as ExecutionEvent);
     const first = recorded[0]?.metadata;
     const origin = first === undefined ? undefined : { correlation_id: first.correlation_id, chain_depth: Number(first['chain_depth'] ?? 0) };
-    const loaded = { state, revision: recorded.at(-1)?.stream_revision ?? -1, origin, position: recorded.at(-1)?.position };
+    const loaded = { state, revision: recorded.at(-1)?.stream_revision ?? -1, origin, position: recorded.at(-1)?.position, opened: openedInStream(recorded, state) };
     if (loaded.revision >= 0) this.remember(stream, loaded);
     return loaded;
   }
 
-  /** Re-derives the execution's rows from the log (crash repair). */
+  /** Re-derives the execution's rows from the log (crash repair); its open waits are offered what they missed. */
   async resync(tenant: string, executionId: string): Promise<Loaded> {
     const stream = streamId('execution', tenant, executionId);
     return this.mutex.run(stream, async () => {
       const loaded = await this.load(stream);
-      if (loaded.revision >= 0) await this.sync(tenant, executionId, loaded);
+      if (loaded.revision < 0) return loaded;
+      await this.sync(tenant, executionId, loaded);
+      const runs = waitingRuns(loaded.state);
+      if (runs.length > 0) this.deps.hooks.waitsOpened(tenant, executionId, loaded, runs);
       return loaded;
     });
   }
@@ -135,7 +145,7 @@ export class ExecutionRunner {
     const work = pendingWork(state);
     const { claimed } = await syncWork(
       this.deps.pool,
-      { tenant, execution_id: executionId, workflow_id: state.workflow_id, revision: loaded.revision, work },
+      { tenant, execution_id: executionId, workflow_id: state.workflow_id, revision: loaded.revision, work, waits: indexedWaits(state, loaded.opened) },
       { claimer: this.deps.claimer, leaseMs: this.deps.leaseMs, now: this.deps.clock() },
     );
     this.publish(tenant, executionId, loaded);

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { EventStore, ExecutionCommand, LogPosition, PendingWork, RuleConditions } from '@iwf/contracts';
 import type { ExecutionState } from '../domain/execution/index.js';
+import type { OpenedAt } from './open-waits.js';
 import type { StatusBus } from './status-bus.js';
 import type { ClaimedEffect } from './work-sync.js';
 
@@ -25,6 +26,8 @@ export interface Loaded {
   readonly revision: number;
   readonly origin: Origin | undefined;
   readonly position: LogPosition | undefined;
+  /** Where the open waits' WaitStarted are in the log: events recorded after count for them. */
+  readonly opened: OpenedAt;
 }
 
 export interface Applied extends Loaded {
@@ -34,6 +37,13 @@ export interface Applied extends Loaded {
 export interface RunnerHooks {
   /** After every sync: perform the claimed effects, re-arm timers, advance when asked. */
   afterSync(tenant: string, executionId: string, loaded: Loaded, work: PendingWork, claimed: readonly ClaimedEffect[]): void;
+  /** After the rows of newly opened waits (these runs) are written: offer them what was recorded since. */
+  waitsOpened(tenant: string, executionId: string, loaded: Loaded, runs: readonly number[]): void;
+}
+
+export interface SendOptions {
+  /** Decide only while the state passes this check; a refusal is believed only on a fresh read. */
+  readonly onlyIf?: ((state: ExecutionState) => boolean) | undefined;
 }
 
 export interface RunnerDeps {

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { EffectKind, PendingWork } from '@iwf/contracts';
+import type { IndexedWait } from './open-waits.js';
 
 type Db = Pick<pg.Pool, 'query'>;
 
@@ -20,6 +21,8 @@ export interface SyncTarget {
   readonly workflow_id: string;
   readonly revision: number;
   readonly work: PendingWork;
+  /** The work's waits, with their runs and where they opened in the log. */
+  readonly waits: readonly IndexedWait[];
 }
 
 export interface SyncOptions {
@@ -33,6 +36,7 @@ export interface SyncOptions {
  * revision, in one statement, unless a newer revision was synced already (a late writer
  * never undoes a newer sync). New effect rows are claimed for this process: it performs
  * them. Existing ones keep their claim, and a timer keeps its claim unless its due time moved.
+ * A wait row keeps the position it opened at while it is the same run.
  */
 const SYNC = `
   WITH head AS (
@@ -45,7 +49,8 @@ const SYNC = `
   ),
   fx AS (SELECT * FROM jsonb_to_recordset($7::jsonb) AS x(effect_id text, kind text, idempotency_key text, request jsonb, deadline timestamptz, requested_at timestamptz)),
   tm AS (SELECT * FROM jsonb_to_recordset($8::jsonb) AS x(timer_id text, kind text, due_at timestamptz)),
-  wt AS (SELECT * FROM jsonb_to_recordset($9::jsonb) AS x(step_id text, event_type text, match_field text, match_value jsonb)),
+  wt AS (SELECT * FROM jsonb_to_recordset($9::jsonb) AS x(step_id text, run integer, event_type text, match_field text, match_value jsonb,
+    opened_commit bigint, opened_prepare bigint)),
   fx_gone AS (
     DELETE FROM iwf_command.engine_effects f USING head WHERE f.tenant = head.tenant AND f.execution_id = head.execution_id
       AND f.effect_id NOT IN (SELECT effect_id FROM fx)
@@ -74,10 +79,13 @@ const SYNC = `
       AND w.step_id NOT IN (SELECT step_id FROM wt)
   ),
   wt_new AS (
-    INSERT INTO iwf_command.engine_waits (tenant, execution_id, step_id, event_type, match_field, match_value)
-    SELECT head.tenant, head.execution_id, wt.step_id, wt.event_type, wt.match_field, wt.match_value FROM head, wt
+    INSERT INTO iwf_command.engine_waits AS w (tenant, execution_id, step_id, run, event_type, match_field, match_value, opened_commit, opened_prepare)
+    SELECT head.tenant, head.execution_id, wt.step_id, wt.run, wt.event_type, wt.match_field, wt.match_value, wt.opened_commit, wt.opened_prepare
+    FROM head, wt
     ON CONFLICT (tenant, execution_id, step_id) DO UPDATE SET event_type = EXCLUDED.event_type, match_field = EXCLUDED.match_field,
-      match_value = EXCLUDED.match_value
+      match_value = EXCLUDED.match_value, run = EXCLUDED.run,
+      opened_commit = CASE WHEN EXCLUDED.opened_commit IS NULL AND w.run = EXCLUDED.run THEN w.opened_commit ELSE EXCLUDED.opened_commit END,
+      opened_prepare = CASE WHEN EXCLUDED.opened_commit IS NULL AND w.run = EXCLUDED.run THEN w.opened_prepare ELSE EXCLUDED.opened_prepare END
   )
   SELECT (SELECT count(*)::int FROM head) AS synced,
     COALESCE((SELECT jsonb_agg(to_jsonb(fx_new)) FROM fx_new), '[]'::jsonb) AS claimed`;
@@ -99,7 +107,15 @@ export async function syncWork(db: Db, target: SyncTarget, options: SyncOptions)
     requested_at,
   }));
   const timers = work.timers.map(({ timer_id, kind, due_at }) => ({ timer_id, kind, due_at }));
-  const waits = work.waits.map(({ step_id, event_type, match_field, match_value }) => ({ step_id, event_type, match_field, match_value: match_value ?? null }));
+  const waits = target.waits.map(({ step_id, run, event_type, match_field, match_value, opened }) => ({
+    step_id,
+    run,
+    event_type,
+    match_field,
+    match_value: match_value ?? null,
+    opened_commit: opened?.commit.toString() ?? null,
+    opened_prepare: opened?.prepare.toString() ?? null,
+  }));
   const result = await db.query<{ synced: number; claimed: ClaimedEffect[] }>({
     name: 'iwf_engine_sync_work',
     text: SYNC,
