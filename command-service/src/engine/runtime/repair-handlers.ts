@@ -6,6 +6,7 @@ import type { EventIngested } from '@iwf/contracts';
 import type { ApprovalService } from '../../approvals/service.js';
 import { ensureStarted } from '../../ingest/recover.js';
 import { indexWorkflow, indexedRevisions } from '../../ingest/trigger-index.js';
+import { offerToWaits, waitsBefore } from '../../ingest/waits.js';
 import type { RuleState } from '../../rules/domain/decider.js';
 import { ruleDecider } from '../../rules/domain/decider.js';
 import { indexRule } from '../../rules/rule-index.js';
@@ -124,13 +125,23 @@ export function createRepairHandlers(deps: RepairHandlerDeps): RepairHandlers {
       for (const head of heads(events)) await tolerate(deps.logger, head.stream, () => deps.approvals.ensureExpiry(head.tenant, head.id));
     },
     async ingests(events) {
-      for (const event of events) {
-        if (event.type !== 'EventIngested') continue;
+      const ingested = events.flatMap((event) => {
+        if (event.type !== 'EventIngested') return [];
         const tenant = parseStreamId(event.stream_id)?.tenant ?? '';
-        const data = event.data as EventIngested['data'];
-        if (data.executions.every((entry) => recent.has(`execution:${tenant}:${entry.execution_id}`))) continue;
         const actor = { actor: 'system:engine', correlation_id: event.metadata.correlation_id, chain_depth: Number(event.metadata['chain_depth'] ?? 0) };
-        await tolerate(deps.logger, event.stream_id, () => ensureStarted(deps, tenant, data, actor));
+        return [{ stream: event.stream_id, event: { tenant, position: event.position, data: event.data as EventIngested['data'] }, actor }];
+      });
+      for (const { stream, event, actor } of ingested) {
+        if (event.data.executions.every((entry) => recent.has(`execution:${event.tenant}:${entry.execution_id}`))) continue;
+        await tolerate(deps.logger, stream, () => ensureStarted(deps, event.tenant, event.data, actor));
+      }
+      // Offered again to the waits opened before each record (their rows are synced by now, the
+      // executions above coming first in the log): what a crash before the offer left undone.
+      // A wait that took the event is closed, so normally nothing matches.
+      const rows = await waitsBefore(deps.pool, ingested.map((entry) => entry.event));
+      for (const [index, { stream, event, actor }] of ingested.entries()) {
+        const matching = rows[index] ?? [];
+        if (matching.length > 0) await tolerate(deps.logger, stream, () => offerToWaits(deps, event, matching, actor));
       }
     },
   };
