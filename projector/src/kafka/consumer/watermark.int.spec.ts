@@ -53,8 +53,7 @@ describe.each(await kafkaBackends())('the Kafka group watermark raises the proje
     // No member: the relay publishes a backlog to partitions whose messages nobody applies.
     await mode.stopMembers();
     await appendInterleaved(testbed.store, { workflows: 30, eventsPerWorkflow: 4, tenant: 'many' });
-    const newHead = (await testbed.store.headPosition())!;
-    await waitFor(() => mode!.relay.status().position !== undefined && comparePositions(mode!.relay.status().position!, newHead) >= 0, 30_000, () => 'backlog not relayed');
+    const newHead = (await mode.relayed())!;
     const keeper = new WatermarkKeeper({ kafka: testbed.kafka, pool: testbed.pool, group: 'watermark', topic: testbed.topics.events, relay: 'default', projections: names, logger: testbed.logger });
     try {
       const held = await keeper.advance();

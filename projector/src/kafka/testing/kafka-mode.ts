@@ -21,9 +21,16 @@ export interface KafkaMode {
   readonly covered: Map<string, number>;
   /** Starts a member (it joins the group and resumes from the stored offsets). */
   startMember(projections?: readonly Projection[]): Promise<KafkaGroupProjector>;
+  /** The position of the newest committed event (the store's head may lag it for a moment). */
+  newest(): Promise<LogPosition | undefined>;
+  /** Waits until the relay has published, and the store's head reached, the newest committed event; resolves with its position. */
+  relayed(timeoutMs?: number): Promise<LogPosition | undefined>;
   /** Stops every member started so far. */
   stopMembers(): Promise<void>;
-  /** Waits until the relay has published the head of the log and the group consumed every partition to its head. */
+  /**
+   * Waits until the relay has published the newest committed event and the group consumed every
+   * partition to its head; resolves with that event's position (undefined for an empty log).
+   */
   settle(timeoutMs?: number): Promise<LogPosition | undefined>;
   /** Waits until every read model's checkpoint is at or past `position`. */
   checkpointsReach(position: LogPosition, timeoutMs?: number): Promise<void>;
@@ -34,10 +41,17 @@ export function startKafkaMode(bed: KafkaTestbed, group: string): KafkaMode {
   const relay = new KafkaRelay({ store: bed.store, pool: bed.pool, kafka: bed.kafka, topics: bed.topics, idempotent: bed.idempotent, logger: bed.logger, retry: { initialMs: 50, maxMs: 1_000 } });
   const members: KafkaGroupProjector[] = [];
   const covered = new Map<string, number>();
-  const relayed = async (): Promise<LogPosition | undefined> => {
-    const head = await bed.store.headPosition();
-    const position = relay.status().position;
-    return head && position && comparePositions(position, head) >= 0 ? head : undefined;
+  // The newest committed event; the store's head lags it while any transaction on the server holds the horizon back.
+  const newest = async (): Promise<LogPosition | undefined> => {
+    const result = await bed.pool.query<{ tx_id: string; position: string }>('SELECT e.tx_id::text AS tx_id, e.position::text AS position FROM iwf_events.events e ORDER BY e.tx_id DESC, e.position DESC LIMIT 1');
+    const row = result.rows[0];
+    return row ? { commit: BigInt(row.tx_id), prepare: BigInt(row.position) } : undefined;
+  };
+  const relayed = async (timeoutMs = 60_000): Promise<LogPosition | undefined> => {
+    const head = await newest();
+    const reached = (position: LogPosition | undefined): boolean => !head || (position !== undefined && comparePositions(position, head) >= 0);
+    await waitFor(async () => reached(relay.status().position) && reached(await bed.store.headPosition()), timeoutMs, () => `relay at ${relay.status().events_relayed}`);
+    return head;
   };
   const consumed = async (): Promise<boolean> => {
     const heads = await highWatermarks(bed.kafka, bed.topics.events);
@@ -72,12 +86,13 @@ export function startKafkaMode(bed: KafkaTestbed, group: string): KafkaMode {
       await member.start();
       return member;
     },
+    newest,
+    relayed,
     async stopMembers() {
       for (const member of members.splice(0)) await member.stop();
     },
     async settle(timeoutMs = 60_000) {
-      let head: LogPosition | undefined;
-      await waitFor(async () => (head = await relayed()) !== undefined || (await bed.store.headPosition()) === undefined, timeoutMs, () => `relay at ${relay.status().events_relayed}`);
+      const head = await relayed(timeoutMs);
       await waitFor(consumed, timeoutMs, () => `partitions of ${group} not consumed: ${bed.logger.lines.slice(-5).join('\n')}`);
       return head;
     },
