@@ -18,6 +18,8 @@ and every later event of the same stream (reason "held"), and carries on with th
 list    the parked events still waiting (--all: replayed ones too), in log order
 replay  applies the waiting events with the projection's current code, stream by stream;
         one that fails again stays parked with its new error, holding its stream back
+The Kafka consumer group (PROJECTOR_SOURCE=kafka) parks the same way; its batches wait
+while a replay runs.
 
 Exit codes: 0 listed / all replayed, 1 some still fail, 2 usage error.`,
   async run(args) {

@@ -19,6 +19,9 @@ to the head, then swaps the copies in and moves the checkpoint in one transactio
 drops the old tables. Queries keep reading the live model throughout and never see a
 half-built one; a running projector pauses for the swap and resumes from the new
 checkpoint. The projection's cache entries are cleared afterwards.
+With PROJECTOR_SOURCE=kafka the consumer group's batches pause for the swap too; after
+it, the group leaves out the events at or below the new checkpoint for that model and
+applies the rest, whatever its partitions' offsets.
 
   --all           every read model, one after another
   --batch-size N  events per replayed page (default 2000)

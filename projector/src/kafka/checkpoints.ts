@@ -59,6 +59,19 @@ export async function raiseCheckpoints(db: Db, names: readonly string[], positio
   return result.rows.map((row) => row.projection);
 }
 
+/** Projections whose checkpoint names another version than the code's, with the stored one. */
+export async function otherVersions(db: Db, projections: readonly Projection[]): Promise<{ projection: string; stored: number; code: number }[]> {
+  const result = await db.query<{ projection: string; version: number }>(
+    'SELECT projection, version FROM iwf_read.projection_checkpoints WHERE projection = ANY($1::text[])',
+    [projections.map((projection) => projection.name)],
+  );
+  const stored = new Map(result.rows.map((row) => [row.projection, row.version]));
+  return projections.flatMap((projection) => {
+    const version = stored.get(projection.name);
+    return version === undefined || version === projection.version ? [] : [{ projection: projection.name, stored: version, code: projection.version }];
+  });
+}
+
 interface Row {
   readonly projection: string;
   readonly commit_pos: string;

@@ -98,4 +98,25 @@ describe.each(await kafkaBackends())('iwf rebuild with PROJECTOR_SOURCE=kafka ($
     expect(verified.stdout).not.toContain('DRIFT');
     expect(verified.code).toBe(0);
   }, 180_000);
+  it.skipIf(!backend.available)('a model stored at another version: members warn, verify reports the version, and a rebuild brings the code\'s', async () => {
+    bed = await createKafkaTestbed('kafka_rebuild_version', backend);
+    const testbed = bed;
+    mode = startKafkaMode(testbed, 'rebuild-version');
+    const env = kafkaEnv(testbed, 'rebuild-version');
+    const version = projections.find((projection) => projection.name === 'rules')!.version;
+    await testbed.pool.query("INSERT INTO iwf_read.projection_checkpoints (projection, version, commit_pos, prepare_pos) VALUES ('rules', $1, 0, 0)", [version + 1]);
+    await appendInterleaved(testbed.store, { workflows: 5, eventsPerWorkflow: 3, tenant: 'versions' });
+    await mode.startMember();
+    await mode.checkpointsReach((await mode.settle())!);
+    expect(testbed.logger.lines.filter((line) => line.startsWith('read model stored at another version than the code; run `iwf rebuild` for it'))).toEqual([
+      expect.stringContaining(`"projection":"rules","stored":${version + 1},"code":${version}`),
+    ]);
+    const drifted = await iwf(['verify', 'rules'], env);
+    expect(drifted.code).toBe(1);
+    expect(drifted.stdout.split('\n')).toContain(`rules\tprojection_checkpoints\t{"projection":"rules"}\tversion\t${version + 1}\t${version}`);
+
+    expect(await iwf(['rebuild', 'rules'], env)).toMatchObject({ code: 0, stderr: '' });
+    expect((await readCheckpoint(testbed.pool, 'rules'))?.version).toBe(version);
+    expect(await iwf(['verify', 'rules'], env)).toMatchObject({ code: 0 });
+  });
 });

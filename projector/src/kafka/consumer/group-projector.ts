@@ -7,7 +7,7 @@ import { backoffDelay, isTransientError } from '../../runner/errors.js';
 import type { RunnerLogger } from '../../runner/logger.js';
 import { stderrLogger } from '../../runner/logger.js';
 import { Sleeper } from '../../runner/sleeper.js';
-import { createCheckpoints } from '../checkpoints.js';
+import { createCheckpoints, otherVersions } from '../checkpoints.js';
 import { decodeEvent } from '../codec.js';
 import { readGroupOffsets } from '../offsets.js';
 import type { PartitionOutcome } from './apply.js';
@@ -57,6 +57,10 @@ export class KafkaGroupProjector {
   async start(): Promise<void> {
     // A rebuild or a parked replay locks these rows against the batches; they must exist first.
     await createCheckpoints(this.options.pool, this.options.projections);
+    // The store-fed runner rebuilds such a model itself; members of a group leave it to the operator.
+    for (const stale of await otherVersions(this.options.pool, this.options.projections)) {
+      this.logger.warn({ ...stale, group: this.options.group }, 'read model stored at another version than the code; run `iwf rebuild` for it');
+    }
     // Entries written before this member started may be older than what is committed now.
     await this.cache.clear();
     await this.startConsumer();
