@@ -56,7 +56,12 @@ export interface EngineTestSystem {
 /** A connection still closing when teardown drops the database reports it; that is expected then. */
 const quiet = (pool: pg.Pool): pg.Pool => pool.on('error', () => undefined);
 
-export async function startEngineSystem(label: string, env: Readonly<Record<string, string>> = {}): Promise<EngineTestSystem> {
+export interface EngineSystemOptions {
+  /** Wraps the event store every engine and route of the system uses (to act between an append and what follows it). */
+  readonly wrapStore?: (store: EventStore) => EventStore;
+}
+
+export async function startEngineSystem(label: string, env: Readonly<Record<string, string>> = {}, options: EngineSystemOptions = {}): Promise<EngineTestSystem> {
   const database = await createTestDatabase(label);
   const pool = quiet(new pg.Pool({ connectionString: database.url, max: 16 }));
   for (const set of [eventStoreMigrations, commandMigrations, engineMigrations]) await migrateUp(pool, set);
@@ -72,7 +77,8 @@ export async function startEngineSystem(label: string, env: Readonly<Record<stri
   const engineConfig = loadEngineConfig(fullEnv);
   const extras: { engine: Engine; pool: pg.Pool; store: EventStore }[] = [];
   const build = (enginePool: pg.Pool) => {
-    const store = createPostgresEventStore({ pool: enginePool, connectionString: database.url, timing: { pollMs: 100 } });
+    const postgres = createPostgresEventStore({ pool: enginePool, connectionString: database.url, timing: { pollMs: 100 } });
+    const store = options.wrapStore?.(postgres) ?? postgres;
     const engine = new Engine({ store, pool: enginePool, clock: () => new Date(), newId: randomUUID, logger, config: engineConfig, secrets: createSecretStore(fullEnv) });
     engine.start();
     return { store, engine };
