@@ -11,6 +11,8 @@ const COMPOSE = 'docker-compose';
 
 interface Service {
   readonly image?: string;
+  readonly restart?: string;
+  readonly command?: string[];
   readonly build?: unknown;
   readonly profiles?: string[];
   readonly ports?: { published: number | string; target: number }[] | string[];
@@ -24,17 +26,23 @@ interface Service {
 
 const cache = new Map<string, Promise<Record<string, Service>>>();
 
-/** The file as docker-compose resolves it (anchors merged, paths absolute), per set of profiles. */
-function resolved(...profiles: string[]): Promise<Record<string, Service>> {
-  const key = profiles.join(',');
+/** The variables that shape the file, left out of the shell's environment unless a test sets them. */
+const SHAPING = ['EVENT_STORE', 'PROJECTOR_SOURCE', 'KAFKA_BROKERS', 'KAFKA_EVENTS_TOPIC', 'KAFKA_INTEGRATION_TOPIC', 'KAFKA_GROUP_ID', 'KAFKA_TOPIC_PARTITIONS'];
+
+/** The file as docker-compose resolves it (anchors merged, paths absolute), per set of profiles and environment. */
+function resolvedWith(env: Readonly<Record<string, string>>, ...profiles: string[]): Promise<Record<string, Service>> {
+  const key = `${profiles.join(',')} ${JSON.stringify(env)}`;
   let services = cache.get(key);
   if (!services) {
     const args = [...profiles.flatMap((profile) => ['--profile', profile]), '--file', join(ROOT, 'docker-compose.yml'), 'config'];
-    services = run(COMPOSE, args, { ...process.env, COMPOSE_PROJECT_NAME: 'iwf' }).then((text) => (parse(text) as { services: Record<string, Service> }).services);
+    const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !SHAPING.includes(name)));
+    services = run(COMPOSE, args, { ...base, ...env, COMPOSE_PROJECT_NAME: 'iwf' }).then((text) => (parse(text) as { services: Record<string, Service> }).services);
     cache.set(key, services);
   }
   return services;
 }
+
+const resolved = (...profiles: string[]): Promise<Record<string, Service>> => resolvedWith({}, ...profiles);
 
 function published(service: Service | undefined): string[] {
   return (service?.ports ?? []).map((port) => (typeof port === 'string' ? port : `${port.published}:${port.target}`));
@@ -64,7 +72,9 @@ describe('docker-compose.yml', () => {
       ['command-service', 'gateway', 'grafana', 'postgres', 'postgres-exporter', 'projector', 'prometheus', 'query-service', 'redis', 'redis-exporter'].sort(),
     );
     expect(inProfile('tracing')).toEqual(['jaeger', 'otel-collector']);
-    expect(inProfile('scale-out')).toEqual(['kafka', 'kurrentdb', 'relay']);
+    expect(inProfile('scale-out')).toEqual(['kafka', 'kafka-topics', 'kurrentdb', 'relay']);
+    expect(inProfile('kafka')).toEqual(['kafka', 'kafka-topics', 'relay']);
+    expect(inProfile('kurrentdb')).toEqual(['kurrentdb']);
     expect(services['kafka']?.environment?.['KAFKA_PROCESS_ROLES']).toBe('broker,controller');
   });
 
@@ -91,11 +101,14 @@ describe('docker-compose.yml', () => {
     expect(conditions('query-service')).toEqual({ postgres: 'service_healthy', redis: 'service_healthy', projector: 'service_healthy' });
     expect(conditions('gateway')).toEqual({ 'command-service': 'service_healthy', 'query-service': 'service_healthy' });
     expect(conditions('grafana')).toEqual({ prometheus: 'service_healthy' });
-    // Every service a condition waits on can report health (its own healthcheck, or the image's).
-    for (const [name, service] of Object.entries(services)) {
-      for (const dependency of Object.keys(service.depends_on ?? {})) {
-        const target = services[dependency];
-        expect(target?.healthcheck ?? target?.build, `${name} waits on ${dependency}`).toBeDefined();
+    // Every service a condition waits on can report health (its own healthcheck, or the image's),
+    // or, waited on to complete, is a one-shot job that is not restarted.
+    const all = await resolved('tracing', 'scale-out');
+    for (const [name, service] of Object.entries(all)) {
+      for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
+        const target = all[dependency];
+        if (condition === 'service_completed_successfully') expect(target?.restart, `${name} waits for ${dependency} to finish`).toBe('no');
+        else expect(target?.healthcheck ?? target?.build, `${name} waits on ${dependency}`).toBeDefined();
       }
     }
   });
@@ -138,8 +151,46 @@ describe('docker-compose.yml', () => {
     expect(services['prometheus']?.volumes).toEqual(expect.arrayContaining([`${join(ROOT, 'monitoring/alerts')}:/etc/alerts:ro`]));
   });
 
-  it('runs the relay as a Kafka-fed projector with the relay role in the scale-out profile', async () => {
-    const relay = (await resolved('scale-out'))['relay'];
-    expect(relay?.environment).toMatchObject({ PROJECTOR_SOURCE: 'kafka', KAFKA_RELAY: 'on', KAFKA_BROKERS: 'kafka:9092' });
+  it('runs EVENT_STORE=postgres PROJECTOR_SOURCE=kafka with the kafka profile: broker, topics, and both projectors relaying and consuming', async () => {
+    const services = await resolvedWith({ PROJECTOR_SOURCE: 'kafka' }, 'kafka');
+    // What `up` starts with the profile, and all that any of it waits for: no KurrentDB.
+    const started = Object.entries(services).filter(([, service]) => !service.profiles?.length || service.profiles.includes('kafka')).map(([name]) => name);
+    expect(started).not.toContain('kurrentdb');
+    for (const name of started) for (const dependency of Object.keys(services[name]?.depends_on ?? {})) expect(started, `${name} waits on ${dependency}`).toContain(dependency);
+    for (const name of ['projector', 'relay']) {
+      expect(services[name]?.environment, name).toMatchObject({
+        EVENT_STORE: 'postgres',
+        PROJECTOR_SOURCE: 'kafka',
+        KAFKA_RELAY: 'on',
+        KAFKA_BROKERS: 'kafka:9092',
+        KAFKA_EVENTS_TOPIC: 'iwf.events',
+        KAFKA_INTEGRATION_TOPIC: 'iwf.integration',
+        KAFKA_GROUP_ID: 'iwf-projector',
+        KAFKA_IDEMPOTENT: 'on',
+      });
+    }
+    // The relay starts once the topics exist; they are created once Kafka answers.
+    expect(services['relay']?.depends_on).toMatchObject({ 'kafka-topics': { condition: 'service_completed_successfully' }, postgres: { condition: 'service_healthy' } });
+    expect(services['kafka-topics']?.depends_on).toEqual({ kafka: { condition: 'service_healthy' } });
+    expect(services['kafka']?.environment).toMatchObject({ KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false', KAFKA_ADVERTISED_LISTENERS: expect.stringContaining('PLAINTEXT://kafka:9092') });
+  });
+
+  it('creates the topics the projectors read, under the names they are given', async () => {
+    const services = await resolvedWith({ PROJECTOR_SOURCE: 'kafka', KAFKA_EVENTS_TOPIC: 'acme.events', KAFKA_INTEGRATION_TOPIC: 'acme.integration', KAFKA_TOPIC_PARTITIONS: '24' }, 'kafka');
+    const topics = services['kafka-topics'];
+    expect(topics?.image).toBe(services['kafka']?.image);
+    expect(topics?.environment).toEqual({ KAFKA_EVENTS_TOPIC: 'acme.events', KAFKA_INTEGRATION_TOPIC: 'acme.integration', KAFKA_TOPIC_PARTITIONS: '24' });
+    for (const name of ['projector', 'relay']) expect(services[name]?.environment).toMatchObject({ KAFKA_EVENTS_TOPIC: 'acme.events', KAFKA_INTEGRATION_TOPIC: 'acme.integration' });
+    const script = topics?.command?.join(' ') ?? '';
+    // Compose prints the script escaped ($$); the container's shell gets single dollars.
+    expect(script).toContain('for topic in "$$KAFKA_EVENTS_TOPIC" "$$KAFKA_INTEGRATION_TOPIC"');
+    expect(script).toMatch(/kafka-topics\.sh --bootstrap-server kafka:9092 --create --if-not-exists\s+--topic "\$\$topic" --partitions "\$\$KAFKA_TOPIC_PARTITIONS"/);
+  });
+
+  it('never mixes sources: without PROJECTOR_SOURCE both projector processes read the store, with it both read Kafka', async () => {
+    for (const [env, source] of [[{}, 'store'], [{ PROJECTOR_SOURCE: 'kafka' }, 'kafka']] as const) {
+      const services = await resolvedWith(env, 'scale-out');
+      expect([services['projector']?.environment?.['PROJECTOR_SOURCE'], services['relay']?.environment?.['PROJECTOR_SOURCE']]).toEqual([source, source]);
+    }
   });
 });
