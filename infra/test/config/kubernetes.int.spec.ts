@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import ts from 'typescript';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
+import { readFile } from 'node:fs/promises';
+import { loadConfig } from '@iwf/platform/config/config';
 import { ROOT, run } from '../support/processes.js';
 import { strictCheckSource, validateManifest } from '../support/kubernetes-schemas.js';
 
@@ -14,6 +16,8 @@ const OVERLAYS = {
   dev: { namespace: 'intelligent-workflows-dev', apiReplicas: 1, projectorReplicas: 1, requests: { cpu: '50m', memory: '64Mi' }, logLevel: 'debug', hpa: [1, 2], tag: 'develop' },
   staging: { namespace: 'intelligent-workflows-staging', apiReplicas: 2, projectorReplicas: 2, requests: { cpu: '100m', memory: '128Mi' }, logLevel: 'info', hpa: [2, 4], tag: 'staging' },
   production: { namespace: 'intelligent-workflows', apiReplicas: 3, projectorReplicas: 2, requests: { cpu: '200m', memory: '256Mi' }, logLevel: 'warn', hpa: [3, 10], tag: 'latest' },
+  // Production with PROJECTOR_SOURCE=kafka (components/kafka).
+  kafka: { namespace: 'intelligent-workflows', apiReplicas: 3, projectorReplicas: 2, requests: { cpu: '200m', memory: '256Mi' }, logLevel: 'warn', hpa: [3, 10], tag: 'latest' },
 } as const;
 
 /** `kubectl kustomize` (kustomize built into kubectl) renders a folder into its manifests. */
@@ -116,6 +120,59 @@ describe('Kubernetes manifests', () => {
       expect(find(manifests, 'Service', name).spec.ports).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'metrics', port: 9090 })]));
     }
     expect(find(manifests, 'NetworkPolicy', 'default-deny-ingress').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress'] });
+  });
+});
+
+describe('Kubernetes manifests for PROJECTOR_SOURCE=kafka', () => {
+  type Container = { name: string; image: string; command?: string[]; args?: string[]; envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[]; env?: { name: string; value: string }[]; securityContext: unknown };
+
+  /** The environment a container of the overlay starts with: its ConfigMap and Secret (placeholders), then its own env. */
+  async function environmentOf(manifests: Manifest[], container: Container): Promise<Record<string, string>> {
+    const secret = parse(await readFile(join(ROOT, 'infra/k8s/base/secret.yaml'), 'utf8')) as { stringData: Record<string, string> };
+    const sources = (container.envFrom ?? []).map((source) => (source.configMapRef ? (find(manifests, 'ConfigMap', source.configMapRef.name).data ?? {}) : secret.stringData));
+    return Object.assign({}, ...sources, Object.fromEntries((container.env ?? []).map((entry) => [entry.name, entry.value]))) as Record<string, string>;
+  }
+
+  it('the kafka overlay feeds the projector replicas from Kafka: the service configuration loads with the Kafka settings, EVENT_STORE stays postgres', async () => {
+    const manifests = rendered['kafka']!;
+    const [projector] = find(manifests, 'Deployment', 'projector').spec.template.spec.containers as Container[];
+    const config = loadConfig(await environmentOf(manifests, projector!));
+    expect(config.scaleOut).toEqual({
+      eventStore: 'postgres',
+      kurrentDbUrl: undefined,
+      projectorSource: 'kafka',
+      kafka: { brokers: ['kafka-bootstrap.kafka.svc.cluster.local:9092'], clientId: 'iwf', topics: { events: 'iwf.events', integration: 'iwf.integration' }, groupId: 'iwf-projector', relay: true, idempotent: true },
+    });
+    // Every replica is a relay candidate and a group member; the projector's egress reaches the brokers.
+    expect(find(manifests, 'Deployment', 'projector').spec.replicas).toBe(2);
+    const rules = find(manifests, 'NetworkPolicy', 'readers-egress').spec.egress as { ports: { port: number }[] }[];
+    const egress = rules.flatMap((rule) => rule.ports.map((port) => port.port));
+    expect(egress).toContain(9092);
+    // The other overlays stay store-fed and create no topics.
+    for (const overlay of ['dev', 'staging', 'production']) {
+      expect(find(rendered[overlay]!, 'ConfigMap', 'workflows-config').data?.['PROJECTOR_SOURCE'], overlay).toBe('store');
+      expect(rendered[overlay]!.filter((manifest) => manifest.kind === 'Job'), overlay).toEqual([]);
+    }
+  });
+
+  it('a Job creates both topics under the names the projectors read, with the partitions and replication of the config, as a non-root read-only pod', async () => {
+    const manifests = rendered['kafka']!;
+    const job = find(manifests, 'Job', 'kafka-topics');
+    expect(job.metadata.namespace).toBe('intelligent-workflows');
+    expect(job.spec).toMatchObject({ backoffLimit: 10, ttlSecondsAfterFinished: 600 });
+    const pod = job.spec.template.spec;
+    expect(pod).toMatchObject({ restartPolicy: 'OnFailure', automountServiceAccountToken: false, securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } } });
+    const [container] = pod.containers as Container[];
+    expect(container!.image).toBe('apache/kafka:3.9.0');
+    expect(container!.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
+    const env = await environmentOf(manifests, container!);
+    expect(env).toMatchObject({ KAFKA_EVENTS_TOPIC: 'iwf.events', KAFKA_INTEGRATION_TOPIC: 'iwf.integration', KAFKA_TOPIC_PARTITIONS: '12', KAFKA_TOPIC_REPLICATION: '3', KAFKA_TOPIC_MIN_ISR: '2', LOG_DIR: '/tmp/logs' });
+    // The script, with the shell's variables put in: one idempotent create per topic.
+    const script = container!.args!.join('\n');
+    expect(container!.command).toEqual(['/bin/sh', '-c']);
+    const expanded = script.replace(/\$(\w+)|"\$(\w+)"/g, (whole, bare: string | undefined, quoted: string | undefined) => env[(bare ?? quoted)!] ?? whole);
+    expect(expanded).toContain('for topic in iwf.events iwf.integration; do');
+    expect(expanded).toMatch(/kafka-topics\.sh --bootstrap-server kafka-bootstrap\.kafka\.svc\.cluster\.local:9092 --create --if-not-exists \\\s+--topic "\$topic" --partitions 12 \\\s+--replication-factor 3 --config "min\.insync\.replicas=2"/);
   });
 });
 
