@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WorkflowEvent } from '@iwf/contracts';
 import { streamId } from '@iwf/contracts';
 import { getWorkflow } from '@iwf/query-service/workflows/read-model';
@@ -10,10 +10,8 @@ import { iwf, toolingEnv } from '../verify/testing/cli.js';
 import { workflowsProjection } from '../workflows/projection.js';
 import { created, disabled, enabled, toNewEvent } from '../workflows/testing/workflow-events.js';
 import { kafkaBackends } from './testing/backends.js';
-import type { KafkaTestbed } from './testing/fixture.js';
-import { createKafkaTestbed, waitFor } from './testing/fixture.js';
-import type { KafkaMode } from './testing/kafka-mode.js';
-import { startKafkaMode } from './testing/kafka-mode.js';
+import { waitFor } from './testing/fixture.js';
+import { kafkaModePerTest } from './testing/kafka-mode.js';
 
 /** The workflows projection as deployed with a bug: it cannot handle a workflow whose name mentions "poison". */
 const buggy: Projection = {
@@ -28,22 +26,13 @@ const at = (minute: number): string => new Date(Date.UTC(2024, 0, 1, 0, minute))
 
 // The mock cluster here; real Kafka too where a container engine runs. Each reports why when skipped.
 describe.each(await kafkaBackends())('parked events with PROJECTOR_SOURCE=kafka ($description)', (backend) => {
-  let bed: KafkaTestbed | undefined;
-  let mode: KafkaMode | undefined;
-  afterEach(async () => {
-    await mode?.close();
-    mode = undefined;
-    await bed?.close();
-    bed = undefined;
-  });
+  const session = kafkaModePerTest();
 
   it.skipIf(!backend.available)('the group parks what it cannot apply; iwf parked lists it, a replay that fails again keeps it, and after the fix the replay applies it and the stream flows again', async () => {
-    bed = await createKafkaTestbed('kafka_parked', backend);
-    const testbed = bed;
+    const { testbed, mode } = await session.open('kafka_parked', backend, 'parked');
     const append = async (workflow: string, events: WorkflowEvent[]): Promise<void> => {
       await testbed.store.append(streamId('workflow', 't1', workflow), events.map((event) => toNewEvent('t1', event)), 'any');
     };
-    mode = startKafkaMode(testbed, 'parked');
     const env = { ...toolingEnv(testbed.db.url), PROJECTOR_SOURCE: 'kafka', KAFKA_BROKERS: testbed.cluster.brokers.join(','), KAFKA_GROUP_ID: 'parked' };
     await mode.startMember(projections.map((projection) => (projection.name === 'workflows' ? buggy : projection)));
     await append('a', [created('a', at(0))]);

@@ -1,13 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatPosition } from '@iwf/contracts';
 import { projections } from '../read-models.js';
 import { readCheckpoint } from '../runner/checkpoints.js';
 import { iwf, toolingEnv } from '../verify/testing/cli.js';
 import { kafkaBackends } from './testing/backends.js';
 import type { KafkaTestbed } from './testing/fixture.js';
-import { createKafkaTestbed } from './testing/fixture.js';
-import type { KafkaMode } from './testing/kafka-mode.js';
-import { startKafkaMode } from './testing/kafka-mode.js';
+import { kafkaModePerTest } from './testing/kafka-mode.js';
 import { appendInterleaved } from './testing/workload.js';
 
 function kafkaEnv(bed: KafkaTestbed, group: string): Record<string, string> {
@@ -21,19 +19,10 @@ async function workflowsAt(bed: KafkaTestbed, tenant: string, revision: number):
 
 // The mock cluster here; real Kafka too where a container engine runs. Each reports why when skipped.
 describe.each(await kafkaBackends())('iwf rebuild with PROJECTOR_SOURCE=kafka ($description)', (backend) => {
-  let bed: KafkaTestbed | undefined;
-  let mode: KafkaMode | undefined;
-  afterEach(async () => {
-    await mode?.close();
-    mode = undefined;
-    await bed?.close();
-    bed = undefined;
-  });
+  const session = kafkaModePerTest();
 
   it.skipIf(!backend.available)('swaps in the model at the head; the group then leaves out what the rebuild covered and applies what follows', async () => {
-    bed = await createKafkaTestbed('kafka_rebuild', backend);
-    const testbed = bed;
-    mode = startKafkaMode(testbed, 'rebuild');
+    const { testbed, mode } = await session.open('kafka_rebuild', backend, 'rebuild');
     const env = kafkaEnv(testbed, 'rebuild');
     await appendInterleaved(testbed.store, { workflows: 20, eventsPerWorkflow: 4, tenant: 'before' });
     await mode.startMember();
@@ -72,9 +61,7 @@ describe.each(await kafkaBackends())('iwf rebuild with PROJECTOR_SOURCE=kafka ($
   });
 
   it.skipIf(!backend.available)('rebuilds every model while a member applies a stream of appends: nothing is lost, and verify finds no drift', async () => {
-    bed = await createKafkaTestbed('kafka_rebuild_live', backend);
-    const testbed = bed;
-    mode = startKafkaMode(testbed, 'rebuild-live');
+    const { testbed, mode } = await session.open('kafka_rebuild_live', backend, 'rebuild-live');
     const env = kafkaEnv(testbed, 'rebuild-live');
     await appendInterleaved(testbed.store, { workflows: 100, eventsPerWorkflow: 10, tenant: 'early' });
     await mode.startMember();
@@ -99,9 +86,7 @@ describe.each(await kafkaBackends())('iwf rebuild with PROJECTOR_SOURCE=kafka ($
     expect(verified.code).toBe(0);
   }, 180_000);
   it.skipIf(!backend.available)('a model stored at another version: members warn, verify reports the version, and a rebuild brings the code\'s', async () => {
-    bed = await createKafkaTestbed('kafka_rebuild_version', backend);
-    const testbed = bed;
-    mode = startKafkaMode(testbed, 'rebuild-version');
+    const { testbed, mode } = await session.open('kafka_rebuild_version', backend, 'rebuild-version');
     const env = kafkaEnv(testbed, 'rebuild-version');
     const version = projections.find((projection) => projection.name === 'rules')!.version;
     await testbed.pool.query("INSERT INTO iwf_read.projection_checkpoints (projection, version, commit_pos, prepare_pos) VALUES ('rules', $1, 0, 0)", [version + 1]);

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { comparePositions, formatPosition } from '@iwf/contracts';
 import { projections } from '../../read-models.js';
 import { readCheckpoint } from '../../runner/checkpoints.js';
@@ -6,9 +6,8 @@ import { createKafka } from '../client.js';
 import { readGroupWatermark, readRelayCheckpoint } from '../offsets.js';
 import { kafkaBackends } from '../testing/backends.js';
 import type { KafkaTestbed } from '../testing/fixture.js';
-import { EVENT_PARTITIONS, createKafkaTestbed, quietLogger, waitFor } from '../testing/fixture.js';
-import type { KafkaMode } from '../testing/kafka-mode.js';
-import { startKafkaMode } from '../testing/kafka-mode.js';
+import { EVENT_PARTITIONS, quietLogger, waitFor } from '../testing/fixture.js';
+import { kafkaModePerTest } from '../testing/kafka-mode.js';
 import { highWatermarks } from '../testing/topic-reader.js';
 import { appendInterleaved } from '../testing/workload.js';
 import { WatermarkKeeper } from './watermark.js';
@@ -26,19 +25,10 @@ async function checkpointPositions(bed: KafkaTestbed): Promise<string[]> {
 
 // The mock cluster here; real Kafka too where a container engine runs. Each reports why when skipped.
 describe.each(await kafkaBackends())('the Kafka group watermark raises the projection checkpoints ($description)', (backend) => {
-  let bed: KafkaTestbed | undefined;
-  let mode: KafkaMode | undefined;
-  afterEach(async () => {
-    await mode?.close();
-    mode = undefined;
-    await bed?.close();
-    bed = undefined;
-  });
+  const session = kafkaModePerTest();
 
   it.skipIf(!backend.available)('to the head at rest though most partitions never got a message; held while partitions have messages nobody applied', async () => {
-    bed = await createKafkaTestbed('kafka_watermark', backend);
-    const testbed = bed;
-    mode = startKafkaMode(testbed, 'watermark');
+    const { testbed, mode } = await session.open('kafka_watermark', backend, 'watermark');
     // Two streams reach two partitions at most: the other four stay empty.
     await appendInterleaved(testbed.store, { workflows: 2, eventsPerWorkflow: 5, tenant: 'few' });
     await mode.startMember();
@@ -73,9 +63,7 @@ describe.each(await kafkaBackends())('the Kafka group watermark raises the proje
   });
 
   it.skipIf(!backend.available)('not at all while Kafka cannot be reached: each round fails, is logged, and the checkpoints wait', async () => {
-    bed = await createKafkaTestbed('kafka_watermark_down', backend);
-    const testbed = bed;
-    mode = startKafkaMode(testbed, 'watermark-down');
+    const { testbed } = await session.open('kafka_watermark_down', backend, 'watermark-down');
     await appendInterleaved(testbed.store, { workflows: 3, eventsPerWorkflow: 3 });
     await waitFor(async () => (await readRelayCheckpoint(testbed.pool, 'default')).position !== undefined, 30_000, () => 'nothing relayed');
     const logger = quietLogger();

@@ -6,8 +6,10 @@ import { readCheckpoint } from '../../runner/checkpoints.js';
 import type { Projection } from '../../runner/projection.js';
 import { KafkaGroupProjector } from '../consumer/group-projector.js';
 import { KafkaRelay } from '../relay/relay.js';
+import { afterEach } from 'vitest';
+import type { KafkaBackend } from './backends.js';
 import type { KafkaTestbed } from './fixture.js';
-import { waitFor } from './fixture.js';
+import { createKafkaTestbed, waitFor } from './fixture.js';
 import { highWatermarks } from './topic-reader.js';
 
 /**
@@ -111,6 +113,27 @@ export function startKafkaMode(bed: KafkaTestbed, group: string): KafkaMode {
     async close() {
       await relay.stop();
       for (const member of members.splice(0)) await member.stop();
+    },
+  };
+}
+
+/**
+ * A testbed with Kafka mode on it for each test that opens one, closed after that test (the
+ * mode first). Call inside the `describe` whose tests use it.
+ */
+export function kafkaModePerTest(): { open(label: string, backend: KafkaBackend, group: string): Promise<{ testbed: KafkaTestbed; mode: KafkaMode }> } {
+  let opened: { testbed: KafkaTestbed; mode: KafkaMode } | undefined;
+  afterEach(async () => {
+    const closing = opened;
+    opened = undefined;
+    await closing?.mode.close();
+    await closing?.testbed.close();
+  });
+  return {
+    async open(label, backend, group) {
+      const testbed = await createKafkaTestbed(label, backend);
+      opened = { testbed, mode: startKafkaMode(testbed, group) };
+      return opened;
     },
   };
 }
