@@ -17,18 +17,24 @@ export interface ProjectionStatusLike {
   readonly parked_events?: number;
   /** 0..1 while a rebuild runs; without it, progress is how far the checkpoint is towards the head. */
   readonly rebuild_progress?: number;
+  /**
+   * False for an instance that works on the projection but leaves the position-based series and
+   * the counter to another one (in Kafka mode several members apply each projection; one reports).
+   */
+  readonly reports_position?: boolean;
 }
 
 export const RUNNER_STATES = ['starting', 'standby', 'active', 'rebuilding', 'retrying', 'stopped', 'failed'] as const;
 
 /**
  * Projector series, read from the runners at scrape time. Position-based ones come only from
- * the instance that holds a projection (standbys report their state alone), so `max by
- * (projection)` over instances reads the active one.
+ * the instance that holds a projection (standbys, and members that leave reporting to another,
+ * report their state alone), so `max by (projection)` over instances reads the active one.
  */
 export function registerProjectorMetrics(registry: Registry, statuses: () => readonly ProjectionStatusLike[], now: () => Date = () => new Date()): void {
   const firstSeen = new Map<string, Date>();
-  const active = (): ProjectionStatusLike[] => statuses().filter((status) => status.state === 'active' || status.state === 'rebuilding' || status.state === 'retrying');
+  const active = (): ProjectionStatusLike[] =>
+    statuses().filter((status) => status.reports_position !== false && (status.state === 'active' || status.state === 'rebuilding' || status.state === 'retrying'));
   const labelNames = ['projection'] as const;
   const gauge = (name: string, help: string, value: (status: ProjectionStatusLike) => number): void => {
     new Gauge({

@@ -41,4 +41,13 @@ describe('projector metrics', () => {
     expect(later).toContain('iwf_projection_rebuild_progress_ratio{projection="workflows"} 0.5');
     expect(later).not.toContain('projection="rules"');
   });
+
+  it('an active instance that leaves reporting to another reports its state alone', async () => {
+    const registry = new Registry();
+    registerProjectorMetrics(registry, () => [status({ reports_position: false }), status({ projection: 'rules', reports_position: true })], () => new Date(25_000));
+    const text = await registry.metrics();
+    expect(text).toContain('iwf_projection_state{projection="workflows",state="active"} 1');
+    expect(text).not.toMatch(/iwf_projection_(events_processed_total|lag_events|lag_seconds|checkpoint_age_seconds|position|head_position|parked_events|rebuild_progress_ratio|cache_dirty)\{projection="workflows"\}/);
+    expect(text).toContain('iwf_projection_position{projection="rules"} 40');
+  });
 });
