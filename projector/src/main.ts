@@ -8,7 +8,8 @@ import { connectCache } from '@iwf/platform/redis/connect';
 import { openDatabase } from '@iwf/platform/runtime/database';
 import type { Closeable } from '@iwf/platform/runtime/serve';
 import type { Logger } from 'pino';
-import { startReadModelSampler, statusesWithParked } from './observability/read-model-sampler.js';
+import { watchProjectionStatuses } from './observability/projection-statuses.js';
+import { startReadModelSampler } from './observability/read-model-sampler.js';
 import { readModelMigrations } from './read-models.js';
 import { startProjectorRole } from './runtime/projector-role.js';
 
@@ -41,11 +42,13 @@ async function main(): Promise<void> {
     resources.push({ name: 'projector', close: () => role.close() });
     const sampler = startReadModelSampler(pool);
     resources.push(sampler);
-    observability.watchProjections(() => statusesWithParked(role.runners, sampler));
+    const projections = watchProjectionStatuses(role, { pool, store, scaleOut: config.scaleOut, readModels: sampler });
+    resources.push(projections);
+    observability.watchProjections(() => projections.statuses());
     observability.watchWorkload(() => sampler.latest()?.workload);
     const metrics = await observability.listen();
     resources.push(metrics);
-    logger.info({ metrics: `${metrics.address}/metrics`, projections: role.runners.map((runner) => runner.status().projection) }, 'projector running');
+    logger.info({ metrics: `${metrics.address}/metrics`, projections: projections.statuses().map((status) => status.projection) }, 'projector running');
   } catch (error) {
     await closeAll(resources, logger);
     throw error;

@@ -37,6 +37,7 @@ export class KafkaGroupProjector {
   private restarts = 0;
   private lastError: string | undefined;
   private stopping = false;
+  private phase: GroupProjectorStatus['phase'] = 'starting';
 
   constructor(private readonly options: GroupProjectorOptions) {
     this.logger = options.logger ?? stderrLogger;
@@ -65,6 +66,7 @@ export class KafkaGroupProjector {
     await this.cache.clear();
     await this.startConsumer();
     this.keeper.start();
+    if (!this.stopping) this.phase = 'consuming';
   }
 
   private async startConsumer(): Promise<void> {
@@ -105,6 +107,7 @@ export class KafkaGroupProjector {
     if (this.consumer !== crashed) return;
     this.consumer = undefined;
     this.assigned = [];
+    this.phase = 'restarting';
     await crashed.disconnect().catch(() => undefined);
     for (let attempt = 0; !this.stopping; attempt++) {
       await this.sleeper.sleep(backoffDelay(attempt, 500, 10_000));
@@ -112,6 +115,7 @@ export class KafkaGroupProjector {
       try {
         this.restarts += 1;
         await this.startConsumer();
+        if (!this.stopping) this.phase = 'consuming';
         return;
       } catch (error) {
         this.logger.warn({ err: error, group: this.options.group, attempt }, 'kafka consumer restart failed');
@@ -122,17 +126,20 @@ export class KafkaGroupProjector {
   status(): GroupProjectorStatus {
     return {
       group: this.options.group,
+      phase: this.phase,
       assigned: this.assigned,
       events_applied: this.applied,
       redelivered_skipped: this.skipped,
       watermark: this.keeper.watermark,
       restarts: this.restarts,
+      cache_dirty: this.cache.dirty,
       last_error: this.lastError,
     };
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.phase = 'stopped';
     this.sleeper.wakeAll();
     await this.keeper.stop();
     await this.consumer?.disconnect();

@@ -41,6 +41,8 @@ export interface GroupProjectorOptions {
 
 export interface GroupProjectorStatus {
   readonly group: string;
+  /** Before the first consumer runs, while one runs, while a crashed one is replaced, after `stop()`. */
+  readonly phase: 'starting' | 'consuming' | 'restarting' | 'stopped';
   readonly assigned: readonly number[];
   readonly events_applied: number;
   readonly redelivered_skipped: number;
@@ -48,5 +50,7 @@ export interface GroupProjectorStatus {
   readonly watermark: LogPosition | undefined;
   /** Consumers replaced after kafkajs gave up on them. */
   readonly restarts: number;
+  /** True while cache writes fail and the projections' entries await clearing. */
+  readonly cache_dirty: boolean;
   readonly last_error: string | undefined;
 }
