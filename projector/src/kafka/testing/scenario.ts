@@ -9,8 +9,8 @@ import { highWatermarks } from './topic-reader.js';
 import { appendInterleaved } from './workload.js';
 import { KafkaRelay } from '../relay/relay.js';
 import { projections } from '../../read-models.js';
-import type { ReplayComparison } from './replay.js';
-import { compareWithReplay } from './replay.js';
+import type { VerifyReport } from '../../verify/verify.js';
+import { verifyProjection } from '../../verify/verify.js';
 
 export interface ScenarioOptions {
   readonly group: string;
@@ -33,7 +33,8 @@ export interface ScenarioResult {
   readonly seconds: number;
   readonly partitions: PartitionTally[];
   readonly probe: ProbeSummary;
-  readonly replays: ReplayComparison[];
+  /** `iwf verify` of each model in Kafka mode, once every partition is consumed. */
+  readonly replays: VerifyReport[];
   readonly members: readonly MemberProcess[];
 }
 
@@ -88,8 +89,9 @@ export async function runScenario(bed: KafkaTestbed, options: ScenarioOptions): 
     await sleep(500);
     const partitions = await groupTally(bed, options.group);
     const probe = await probeSummary(bed.pool, last);
-    const replays: ReplayComparison[] = [];
-    for (const projection of projections) if (projection.tables?.length) replays.push(await compareWithReplay(bed.pool, bed.store, projection));
+    const replays: VerifyReport[] = [];
+    const kafka = { group: options.group, topic: bed.topics.events };
+    for (const projection of projections) if (projection.tables?.length) replays.push(await verifyProjection({ pool: bed.pool, store: bed.store, projection, kafka }));
     return { events: total, seconds, partitions, probe, replays, members };
   } finally {
     await relay.stop();
