@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { dropDatabase } from '@iwf/platform/testing/database';
 import pg from 'pg';
 
 export function serverUrl(): string {
@@ -28,7 +29,7 @@ export async function freshDatabase(system: string): Promise<BenchDatabase> {
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    drop: () => withAdmin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    drop: () => withAdmin((client) => dropDatabase(client, name)),
   };
 }
 

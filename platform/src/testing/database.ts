@@ -22,11 +22,14 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
   return {
     url: url.toString(),
     name,
-    drop: () => withAdmin(server, async (client) => {
-      await settle(client, name);
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    }),
+    drop: () => withAdmin(server, (client) => dropDatabase(client, name)),
   };
+}
+
+/** Drops a database from an admin session, once sessions that are already closing have gone (see `settle`). */
+export async function dropDatabase(admin: pg.Client, name: string): Promise<void> {
+  await settle(admin, name);
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
 }
 
 /**
