@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { requireBinary } from './binaries.js';
-import { freePort } from './ports.js';
+import { freePort } from '@iwf/platform/testing/ports';
 
 /** The jobs of monitoring/prometheus/prometheus.yml that scrape an exporter rather than a service. */
 export type ExporterJob = 'postgres-exporter' | 'redis-exporter';

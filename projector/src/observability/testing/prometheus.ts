@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { requireBinary } from './binaries.js';
-import { freePort } from './ports.js';
+import { freePort } from '@iwf/platform/testing/ports';
 import { MONITORING } from './promql-names.js';
 
 export interface PrometheusSample {

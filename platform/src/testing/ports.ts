@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 
-/** A port nothing listens on now, for a child process that cannot report one it picked itself. */
+/** A TCP port nothing listens on now (the kernel's pick), for a child process that cannot report one it picked itself. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
