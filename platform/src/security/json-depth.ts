@@ -1,20 +1,31 @@
+export type BodyProblem = 'too-deep' | 'nul' | 'lone-surrogate';
+
+// A UTF-16 surrogate without its other half: JSON can spell it (`"\ud800"`), UTF-8 cannot, and
+// PostgreSQL's jsonb refuses it.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+const stringProblem = (value: string): BodyProblem | undefined =>
+  value.includes('\u0000') ? 'nul' : LONE_SURROGATE.test(value) ? 'lone-surrogate' : undefined;
+
 /**
  * What a hostile body can do to code after validation: nest deeper than `limit` (the top level
- * is depth 1), or carry a NUL character, which PostgreSQL text and jsonb cannot store. Walks
- * with its own stack, so a million `[` overflow nothing here.
+ * is depth 1), or carry a character PostgreSQL text and jsonb cannot store (NUL, a lone UTF-16
+ * surrogate). Walks with its own stack, so a million `[` overflow nothing here.
  */
-export function bodyProblem(input: unknown, limit: number): 'too-deep' | 'nul' | undefined {
+export function bodyProblem(input: unknown, limit: number): BodyProblem | undefined {
   const stack: [unknown, number][] = [[input, 1]];
   for (let entry = stack.pop(); entry !== undefined; entry = stack.pop()) {
     const [value, depth] = entry;
     if (typeof value === 'string') {
-      if (value.includes('\u0000')) return 'nul';
+      const problem = stringProblem(value);
+      if (problem) return problem;
       continue;
     }
     if (typeof value !== 'object' || value === null) continue;
     if (depth > limit) return 'too-deep';
     for (const [key, child] of Object.entries(value)) {
-      if (key.includes('\u0000')) return 'nul';
+      const problem = stringProblem(key);
+      if (problem) return problem;
       stack.push([child, depth + 1]);
     }
   }

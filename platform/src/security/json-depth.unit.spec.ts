@@ -18,4 +18,11 @@ describe('JSON depth', () => {
     expect(bodyProblem({ 'k\u0000': 1 }, 64)).toBe('nul');
     expect(bodyProblem({ a: ['ok', { b: 'x' }] }, 64)).toBeUndefined();
   });
+
+  it('finds a lone UTF-16 surrogate in any string or key, and lets a paired one (an emoji) through', () => {
+    expect(bodyProblem({ source: '\ud800' }, 64)).toBe('lone-surrogate');
+    expect(bodyProblem({ a: ['x\udc00y'] }, 64)).toBe('lone-surrogate');
+    expect(bodyProblem({ 'k\udbff': 1 }, 64)).toBe('lone-surrogate');
+    expect(bodyProblem({ a: 'ok \ud83d\ude00', b: '\ud83d\ude00\ud83d\ude00' }, 64)).toBeUndefined();
+  });
 });

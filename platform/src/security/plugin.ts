@@ -8,6 +8,7 @@ import type { SecurityConfig } from './config.js';
 import { denialOf, type DenialRecorder } from './denials.js';
 import { createCors, setSecurityHeaders } from './headers.js';
 import { bodyProblem } from './json-depth.js';
+import type { BodyProblem } from './json-depth.js';
 import { isAllowed, isPermission, rolesFor } from './permissions.js';
 import { createRateLimiter } from './rate-limit/limiter.js';
 import { createMemoryRateLimitStore, type RateLimitStore } from './rate-limit/store.js';
@@ -83,15 +84,21 @@ function authorize(request: FastifyRequest): void {
   }
 }
 
-/** Bodies nested too deep, and NUL characters anywhere (PostgreSQL cannot store them), are 400s. */
+const UNSTORABLE: Record<Exclude<BodyProblem, 'too-deep'>, string> = {
+  nul: 'holds a NUL character (\\u0000)',
+  'lone-surrogate': 'holds a lone UTF-16 surrogate (\\ud800-\\udfff without its pair)',
+};
+
+/** Bodies nested too deep, and characters PostgreSQL cannot store (NUL, lone surrogates) anywhere, are 400s. */
 function rejectHostileInput(request: FastifyRequest, maxDepth: number): void {
   for (const [location, value] of [['params', request.params], ['querystring', request.query]] as const) {
-    if (bodyProblem(value, 8) === 'nul') throw new DomainError('validation', `The ${location} holds a NUL character.`, [{ pointer: `/${location}`, message: 'holds a NUL character' }]);
+    const problem = bodyProblem(value, 8);
+    if (problem && problem !== 'too-deep') throw new DomainError('validation', `The ${location} ${UNSTORABLE[problem]}.`, [{ pointer: `/${location}`, message: UNSTORABLE[problem] }]);
   }
   if (request.body === undefined) return;
   const problem = bodyProblem(request.body, maxDepth);
   if (problem === 'too-deep') {
     throw new DomainError('validation', `The body nests deeper than ${maxDepth} levels.`, [{ pointer: '', message: 'nests too deep' }], 'too-deep');
   }
-  if (problem === 'nul') throw new DomainError('validation', 'The body holds a NUL character (\\u0000).', [{ pointer: '', message: 'holds a NUL character' }]);
+  if (problem) throw new DomainError('validation', `The body ${UNSTORABLE[problem]}.`, [{ pointer: '', message: UNSTORABLE[problem] }]);
 }

@@ -86,6 +86,21 @@ describe('hostile bodies', () => {
     expect(await system.eventCount()).toBe(before);
   });
 
+  it('refuses lone UTF-16 surrogates (jsonb cannot store them) in values and keys, and keeps paired ones', async () => {
+    const before = await system.eventCount();
+    for (const reply of [
+      await admin.post('/events', { event_type: 'surrogate.source', payload: {}, source: '\ud800' }),
+      await admin.post('/events', { event_type: 'surrogate.value', payload: { text: 'a\udc00b' } }),
+      await admin.post('/events', { event_type: 'surrogate.key', payload: { 'a\udbff': 1 } }),
+    ]) {
+      expect(reply.statusCode, reply.body).toBe(400);
+      expect(bodyOf(reply)).toMatchObject({ errors: [{ message: expect.stringMatching(/lone UTF-16 surrogate/) as unknown }] });
+    }
+    expect(await system.eventCount()).toBe(before);
+    const emoji = await admin.post('/events', { event_type: 'surrogate.paired', payload: { text: 'ok \ud83d\ude00' } });
+    expect(emoji.statusCode, emoji.body).toBeLessThan(300);
+  });
+
   it('refuses prototype-poisoning keys, bodies over the size limit, and unknown fields', async () => {
     const before = await system.eventCount();
     const poisoned = await admin.send('POST', '/events', { payload: '{"event_type":"a.b","payload":{"__proto__":{"admin":true}}}', headers: { 'content-type': 'application/json' } });
