@@ -4,7 +4,7 @@ import { t } from '../executions/testing/execution-events.js';
 import type { SystemLog } from '../executions/testing/system-store.js';
 import { openSystemLog } from '../executions/testing/system-store.js';
 import type { ApiClient, Reply } from '../runtime/testing/http.js';
-import { apiClient, bodyOf, pointersOf } from '../runtime/testing/http.js';
+import { apiClient, itemField, pointersOf } from '../runtime/testing/http.js';
 import type { TestSystem } from '../runtime/testing/system.js';
 import { startTestSystem } from '../runtime/testing/system.js';
 
@@ -34,10 +34,7 @@ afterAll(async () => {
 });
 
 const afterWrites = (): Record<string, string> => ({ 'x-min-position': written });
-const ids = (reply: Reply): unknown[] => {
-  expect(reply.statusCode, reply.body).toBe(200);
-  return bodyOf(reply).items!.map((item) => item['event_id']);
-};
+const ids = (reply: Reply): unknown[] => itemField(reply, 'event_id');
 
 describe('GET /events', () => {
   it('answers one event with the executions it started, and its ETag', async () => {

@@ -4,7 +4,7 @@ import { t } from '../executions/testing/execution-events.js';
 import type { SystemLog } from '../executions/testing/system-store.js';
 import { openSystemLog } from '../executions/testing/system-store.js';
 import type { ApiClient, Reply } from '../runtime/testing/http.js';
-import { apiClient, bodyOf, pointersOf } from '../runtime/testing/http.js';
+import { apiClient, itemField, pointersOf } from '../runtime/testing/http.js';
 import type { TestSystem } from '../runtime/testing/system.js';
 import { startTestSystem } from '../runtime/testing/system.js';
 
@@ -33,10 +33,7 @@ afterAll(async () => {
 });
 
 const afterWrites = (): Record<string, string> => ({ 'x-min-position': written });
-const ids = (reply: Reply): unknown[] => {
-  expect(reply.statusCode, reply.body).toBe(200);
-  return bodyOf(reply).items!.map((item) => item['rule_id']);
-};
+const ids = (reply: Reply): unknown[] => itemField(reply, 'rule_id');
 
 describe('GET /rules', () => {
   it('answers a rule with its ETag, and lists live rules newest first', async () => {

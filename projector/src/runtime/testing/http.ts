@@ -70,3 +70,9 @@ export function pointersOf(reply: Reply): string[] {
   const errors = bodyOf(reply)['errors'];
   return Array.isArray(errors) ? errors.map((error) => (error as { pointer: string }).pointer) : [];
 }
+
+/** The `field` of each item of a 200 list answer (any other answer fails the test with its body). */
+export function itemField(reply: Reply, field: string): unknown[] {
+  if (reply.statusCode !== 200) throw new Error(`expected 200, got ${reply.statusCode}: ${reply.body}`);
+  return (bodyOf(reply).items ?? []).map((item) => item[field]);
+}
