@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inTransaction } from './transaction.js';
 
 /** One versioned schema change; `down` undoes `up` exactly. */
 export interface Migration {
@@ -85,13 +86,3 @@ async function withMigrationLock<T>(
   }
 }
 
-async function inTransaction(client: pg.PoolClient, run: () => Promise<void>): Promise<void> {
-  await client.query('BEGIN');
-  try {
-    await run();
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  }
-}

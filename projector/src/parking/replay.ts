@@ -11,6 +11,7 @@ import type { Upcast } from './isolate.js';
 import { upcastNamed } from './isolate.js';
 import type { ParkedRow } from './store.js';
 import { listParked, markFailedAgain, markReplayed } from './store.js';
+import { withTransaction } from '@iwf/platform/db/transaction';
 
 export interface ReplayOptions {
   readonly pool: pg.Pool;
@@ -40,9 +41,7 @@ export async function replayParked(options: ReplayOptions): Promise<ReplayOutcom
   const upcast = options.upcast ?? upcastRecorded;
   const outcome: ReplayOutcome = { replayed: [], failed: [], waiting: [] };
   const updates: CacheUpdate[] = [];
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await withTransaction(pool, async (client) => {
     if (!(await lockCheckpoint(client, projection.name))) throw new Error(`projection ${projection.name} has never run here`);
     const rows = await listParked(client, { projection: projection.name, stream_id: options.stream, forUpdate: true });
     const blocked = new Set<string>();
@@ -69,13 +68,7 @@ export async function replayParked(options: ReplayOptions): Promise<ReplayOutcom
       }
     }
     await client.query('SELECT pg_notify($1, $2)', [PROJECTION_CHANNEL, projection.name]);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
   // After commit, guarded by revision like the runner's writes; a failed write only costs a cache miss.
   const cache = options.cache;
   if (cache) await Promise.allSettled(updates.map((update) => cache.setIfNewer(update.key, update.revision, update.value)));

@@ -11,6 +11,7 @@ import { readModelMigrations } from '../read-models.js';
 import type { CacheUpdate } from '../runner/projection.js';
 import { workflowsProjection } from './projection.js';
 import { archived, created, definition, disabled, published, recordAll } from './testing/workflow-events.js';
+import { withTransaction } from '@iwf/platform/db/transaction';
 
 let db: TestDatabase;
 let pool: pg.Pool;
@@ -26,20 +27,7 @@ afterAll(async () => {
   await db.drop();
 });
 
-async function apply(events: readonly RecordedEvent[]): Promise<CacheUpdate[]> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const updates = await workflowsProjection.apply(client, events);
-    await client.query('COMMIT');
-    return updates;
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
-}
+const apply = (events: readonly RecordedEvent[]): Promise<CacheUpdate[]> => withTransaction(pool, (client) => workflowsProjection.apply(client, events));
 
 const dump = async (): Promise<unknown[]> =>
   (await pool.query<Record<string, unknown>>('SELECT * FROM iwf_read.workflows w FULL JOIN iwf_read.workflow_versions v USING (tenant, workflow_id) ORDER BY 1, 2, v.definition_revision')).rows;

@@ -1,5 +1,6 @@
 import type { EventStore } from '@iwf/contracts';
 import { migrateUp } from '@iwf/platform/db/migrations';
+import { withTransaction } from '@iwf/platform/db/transaction';
 import { createTestDatabase } from '@iwf/platform/testing/database';
 import type { TestDatabase } from '@iwf/platform/testing/database';
 import pg from 'pg';
@@ -27,15 +28,10 @@ export async function endPool(pool: pg.Pool): Promise<void> {
 
 /** Runs one statement with the append-only triggers off, as a superuser intruder could. */
 export async function asIntruder(pool: pg.Pool, statement: string, values: unknown[]): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await withTransaction(pool, async (client) => {
     await client.query('SET LOCAL session_replication_role = replica');
     await client.query(statement, values);
-    await client.query('COMMIT');
-  } finally {
-    client.release();
-  }
+  });
 }
 
 export interface EventStoreTestbed {

@@ -9,6 +9,7 @@ import { readModelMigrations } from '../../read-models.js';
 import type { CacheUpdate, Projection } from '../../runner/projection.js';
 import type { AnyEvent } from './record.js';
 import { toNewEvent } from './record.js';
+import { withTransaction } from '@iwf/platform/db/transaction';
 
 /**
  * A fresh database with the PostgreSQL event store and the read models. Events are appended
@@ -89,20 +90,8 @@ async function readFrom(store: EventStore, after: LogPosition | undefined, until
   }
 }
 
-async function applyBatch(pool: pg.Pool, projection: Projection, events: readonly RecordedEvent[]): Promise<CacheUpdate[]> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const updates = await projection.apply(client, events);
-    await client.query('COMMIT');
-    return updates;
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
-}
+const applyBatch = (pool: pg.Pool, projection: Projection, events: readonly RecordedEvent[]): Promise<CacheUpdate[]> =>
+  withTransaction(pool, (client) => projection.apply(client, events));
 
 /** Every row of a read-model table in a stable order, for comparing two runs. */
 export async function dumpTable(pool: pg.Pool, table: string, order: string): Promise<unknown[]> {
