@@ -1,51 +1,22 @@
 import type pg from 'pg';
-import type { AuditEventView, EventMetadata, Page, RecordedEvent } from '@iwf/contracts';
+import type { AuditEventView, Page, RecordedEvent } from '@iwf/contracts';
+import { EVENT_COLUMNS, toRecordedEvent } from '@iwf/command-service/event-store/postgres/rows';
+import type { EventRow } from '@iwf/command-service/event-store/postgres/rows';
 import { DomainError, formatPosition, upcastRecorded } from '@iwf/contracts';
 import { checkLimit } from '../executions/keyset.js';
 
 /**
  * Audit reads straight from the event log (`iwf_events.events`), not from a read model:
- * what happened is exactly what was recorded. Times and jsonb come back as text and are
- * parsed here, like the event store does, whatever type parsers the process installed.
+ * what happened is exactly what was recorded. Rows are read and parsed as the event store
+ * reads them (its columns and row mapping).
  */
 export type Queryable = Pick<pg.ClientBase, 'query'>;
-
-const COLUMNS = `e.event_id::text AS event_id, e.stream_id, e.stream_revision::text AS stream_revision,
-  e.tx_id::text AS tx_id, e.position::text AS position, e.type, e.schema_version,
-  e.data::text AS data, e.metadata::text AS metadata, e.recorded_at`;
 
 // Only events below the oldest running transaction: the order of what is shown is final.
 const HORIZON = 'e.tx_id < pg_snapshot_xmin(pg_current_snapshot())';
 
 /** Most events one stream answer carries; a longer history is read in parts with at_revision. */
 export const MAX_STREAM_EVENTS = 10_000;
-
-interface Row {
-  readonly event_id: string;
-  readonly stream_id: string;
-  readonly stream_revision: string;
-  readonly tx_id: string;
-  readonly position: string;
-  readonly type: string;
-  readonly schema_version: number;
-  readonly data: string;
-  readonly metadata: string;
-  readonly recorded_at: Date;
-}
-
-function toRecorded(row: Row): RecordedEvent {
-  return {
-    event_id: row.event_id,
-    stream_id: row.stream_id,
-    stream_revision: Number(row.stream_revision),
-    position: { commit: BigInt(row.tx_id), prepare: BigInt(row.position) },
-    type: row.type,
-    schema_version: row.schema_version,
-    data: JSON.parse(row.data) as unknown,
-    metadata: JSON.parse(row.metadata) as EventMetadata,
-    recorded_at: row.recorded_at,
-  };
-}
 
 export function toAuditView(event: RecordedEvent): AuditEventView {
   const current = upcastRecorded(event);
@@ -75,8 +46,8 @@ export async function readStreamUpTo(db: Queryable, streamId: string, cut: Strea
   const head = await db.query<{ last: string | null }>('SELECT max(stream_revision)::text AS last FROM iwf_events.events WHERE stream_id = $1', [streamId]);
   const last = head.rows[0]?.last;
   if (last === null || last === undefined) return undefined;
-  const result = await db.query<Row>(
-    `SELECT ${COLUMNS} FROM iwf_events.events e
+  const result = await db.query<EventRow>(
+    `SELECT ${EVENT_COLUMNS} FROM iwf_events.events e
      WHERE e.stream_id = $1 AND ($2::bigint IS NULL OR e.stream_revision <= $2) AND ($3::timestamptz IS NULL OR e.recorded_at < $3::timestamptz + interval '1 millisecond')
      ORDER BY e.stream_revision LIMIT $4`,
     [streamId, cut.at_revision ?? null, cut.at_time ?? null, MAX_STREAM_EVENTS + 1],
@@ -86,7 +57,7 @@ export async function readStreamUpTo(db: Queryable, streamId: string, cut: Strea
       { pointer: '/at_revision', message: `at most ${MAX_STREAM_EVENTS} events per answer` },
     ]);
   }
-  return { events: result.rows.map(toRecorded), head: Number(last) };
+  return { events: result.rows.map(toRecordedEvent), head: Number(last) };
 }
 
 export interface AuditEventFilter {
@@ -106,8 +77,8 @@ export async function listAuditEvents(db: Queryable, tenant: string, filter: Aud
   checkLimit(filter.limit);
   const desc = filter.order !== 'asc';
   const after = filter.cursor === undefined ? null : decodeCursor(filter.cursor);
-  const result = await db.query<Row>(
-    `SELECT ${COLUMNS} FROM iwf_events.events e
+  const result = await db.query<EventRow>(
+    `SELECT ${EVENT_COLUMNS} FROM iwf_events.events e
      WHERE ${HORIZON} AND e.metadata->>'tenant' = $1
        AND ($2::text IS NULL OR e.metadata->>'actor' = $2) AND ($3::text IS NULL OR e.metadata->>'correlation_id' = $3)
        AND ($4::text IS NULL OR e.stream_id = $4) AND ($5::text IS NULL OR e.type = $5)
@@ -120,7 +91,7 @@ export async function listAuditEvents(db: Queryable, tenant: string, filter: Aud
   const rows = result.rows.slice(0, filter.limit);
   const last = rows.at(-1);
   return {
-    items: rows.map((row) => toAuditView(toRecorded(row))),
+    items: rows.map((row) => toAuditView(toRecordedEvent(row))),
     next_cursor: result.rows.length > filter.limit && last ? Buffer.from(JSON.stringify([last.tx_id, last.position])).toString('base64url') : null,
   };
 }
