@@ -5,7 +5,8 @@ import type { ParkedEvent, Upcast } from '../parking/isolate.js';
 import { applyIsolated, holdBack, upcastNamed } from '../parking/isolate.js';
 import { holdState, recordParked } from '../parking/store.js';
 import { advanceCheckpoint, lockCheckpoint } from './checkpoints.js';
-import { LostLeadershipError, isTransientError } from './errors.js';
+import { onBatchConnection } from './batch-connection.js';
+import { LostLeadershipError } from './errors.js';
 import type { CacheUpdate, Projection } from './projection.js';
 
 /** The batch committed with these cache updates, or had already committed before (its answer lost). */
@@ -41,12 +42,7 @@ export async function commitBatch(
 ): Promise<BatchOutcome> {
   const last = events[events.length - 1]?.position;
   if (!last) return { committed: true, updates: [], parked: [], waiting: undefined };
-  const client = await pool.connect();
-  // Errors of a checked-out connection also fail the running query; this keeps them from crashing the process.
-  const ignore = (): void => undefined;
-  client.on('error', ignore);
-  let broken: unknown;
-  try {
+  return onBatchConnection(pool, async (client) => {
     await client.query('BEGIN');
     const checkpoint = await lockCheckpoint(client, projection.name);
     if (checkpoint?.position && comparePositions(checkpoint.position, last) === 0) {
@@ -59,15 +55,7 @@ export async function commitBatch(
     await advanceCheckpoint(client, projection.name, last, events.length);
     await client.query('COMMIT');
     return { committed: true, updates, parked, waiting };
-  } catch (error) {
-    if (isTransientError(error)) broken = error;
-    else await client.query('ROLLBACK').catch((rollbackError: unknown) => (broken = rollbackError));
-    throw error;
-  } finally {
-    client.off('error', ignore);
-    // A connection that failed mid-transaction is destroyed rather than handed to the next user.
-    client.release(broken === undefined ? undefined : broken instanceof Error ? broken : true);
-  }
+  });
 }
 
 async function applyBatch(

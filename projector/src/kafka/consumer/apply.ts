@@ -4,6 +4,7 @@ import { comparePositions } from '@iwf/contracts';
 import type { ParkedEvent, Upcast } from '../../parking/isolate.js';
 import { applyIsolated, holdBack, upcastNamed } from '../../parking/isolate.js';
 import { heldStreams, recordParked } from '../../parking/store.js';
+import { onBatchConnection } from '../../runner/batch-connection.js';
 import { isTransientError } from '../../runner/errors.js';
 import type { CacheUpdate, Projection } from '../../runner/projection.js';
 import { shareCheckpoints } from '../checkpoints.js';
@@ -50,11 +51,7 @@ export interface ApplyOptions {
  * already counts, is not applied again.
  */
 export async function applyPartitionBatch(pool: pg.Pool, projections: readonly Projection[], batch: PartitionBatch, options: ApplyOptions): Promise<PartitionOutcome> {
-  const client = await pool.connect();
-  const ignore = (): void => undefined;
-  client.on('error', ignore);
-  let broken: unknown;
-  try {
+  return onBatchConnection(pool, async (client) => {
     await client.query('BEGIN');
     const stored = await lockPartitionOffset(client, batch.group, batch.topic, batch.partition);
     const first = batch.messages[0]?.offset;
@@ -85,14 +82,7 @@ export async function applyPartitionBatch(pool: pg.Pool, projections: readonly P
     await advancePartitionOffset(client, batch.group, batch.topic, batch.partition, last.offset + 1n, fresh.length, highest(events));
     await client.query('COMMIT');
     return { kind: 'applied', next: last.offset + 1n, applied: fresh.length, skipped: batch.messages.length - fresh.length, covered, updates, parked };
-  } catch (error) {
-    if (isTransientError(error)) broken = error;
-    else await client.query('ROLLBACK').catch((rollbackError: unknown) => (broken = rollbackError));
-    throw error;
-  } finally {
-    client.off('error', ignore);
-    client.release(broken === undefined ? undefined : broken instanceof Error ? broken : true);
-  }
+  });
 }
 
 /** The highest log position of a partition's events (a resend can put a lower one after a higher one). */
