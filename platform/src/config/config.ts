@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TObject } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { SECURITY_ENV, securityConfig, type SecurityConfig } from '../security/config.js';
 import { SCALE_OUT_ENV, scaleOutConfig, type ScaleOutConfig } from './scale-out.js';
@@ -91,10 +91,19 @@ export class ConfigError extends Error {
 // The development-only signing key; refused outside development and test.
 export const DEV_JWT_SECRET = 'iwf-development-secret-do-not-use-in-production';
 
+/**
+ * The variables `schema` names, read from `source` (empty counts as unset), converted and
+ * defaulted; with one line per variable that does not fit, for a `ConfigError`.
+ */
+export function readEnv<S extends TObject>(schema: S, source: NodeJS.ProcessEnv): { env: Static<S>; problems: string[] } {
+  const raw = Object.fromEntries(Object.keys(schema.properties).flatMap((key) => (source[key] === undefined || source[key] === '' ? [] : [[key, source[key]]])));
+  const env = Value.Default(schema, Value.Convert(schema, raw)) as Static<S>;
+  const problems = [...Value.Errors(schema, env)].map((error) => `${error.path.slice(1) || '(root)'}: ${error.message} (got ${JSON.stringify(error.value)})`);
+  return { env, problems };
+}
+
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
-  const raw = Object.fromEntries(Object.keys(Env.properties).flatMap((key) => (source[key] === undefined || source[key] === '' ? [] : [[key, source[key]]])));
-  const env = Value.Default(Env, Value.Convert(Env, raw)) as Env;
-  const problems = [...Value.Errors(Env, env)].map((error) => `${error.path.slice(1) || '(root)'}: ${error.message} (got ${JSON.stringify(error.value)})`);
+  const { env, problems } = readEnv(Env, source);
   const production = env.APP_ENV === 'production' || env.APP_ENV === 'staging';
   if (production && !env.JWT_SECRET && !env.JWT_JWKS_URL) problems.push('JWT_SECRET: required outside development and test (or JWT_JWKS_URL)');
   const security = securityConfig(env, production, problems);

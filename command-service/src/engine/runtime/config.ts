@@ -1,6 +1,6 @@
-import { Type, type Static } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
-import { ConfigError } from '@iwf/platform/config/config';
+import { Type } from '@sinclair/typebox';
+import { ConfigError, readEnv } from '@iwf/platform/config/config';
+import type { NotifySettings } from '../adapters/notify.js';
 
 /**
  * The engine's settings, read from the environment at boot and validated like the platform
@@ -31,7 +31,6 @@ const EngineEnv = Type.Object({
   PAGERDUTY_EVENTS_URL: Url,
   PAGERDUTY_ROUTING_KEY: Type.Optional(Type.String({ minLength: 1 })),
 });
-type EngineEnv = Static<typeof EngineEnv>;
 
 export interface EngineConfig {
   /** Run the background workers (timers, effect sweeper, repair subscription) in this process. */
@@ -49,22 +48,11 @@ export interface EngineConfig {
   /** Outbound host → base URL the request goes to instead (`fraud-api.example.com` → `http://127.0.0.1:4010`). */
   readonly hostMap: ReadonlyMap<string, string>;
   readonly enrichment: { readonly url: string | undefined; readonly timeoutMs: number };
-  readonly notify: {
-    readonly smtpUrl: string | undefined;
-    readonly emailFrom: string;
-    readonly emailWebhookUrl: string | undefined;
-    readonly slackWebhookUrl: string | undefined;
-    readonly pagerDutyUrl: string | undefined;
-    readonly pagerDutyRoutingKey: string | undefined;
-  };
+  readonly notify: NotifySettings;
 }
 
 export function loadEngineConfig(source: NodeJS.ProcessEnv = process.env): EngineConfig {
-  const raw = Object.fromEntries(
-    Object.keys(EngineEnv.properties).flatMap((key) => (source[key] === undefined || source[key] === '' ? [] : [[key, source[key]]])),
-  );
-  const env = Value.Default(EngineEnv, Value.Convert(EngineEnv, raw)) as EngineEnv;
-  const problems = [...Value.Errors(EngineEnv, env)].map((error) => `${error.path.slice(1)}: ${error.message} (got ${JSON.stringify(error.value)})`);
+  const { env, problems } = readEnv(EngineEnv, source);
   const hostMap = parseHostMap(env.OUTBOUND_HOST_MAP ?? '', problems);
   if (env.PAGERDUTY_EVENTS_URL !== undefined && env.PAGERDUTY_ROUTING_KEY === undefined) {
     problems.push('PAGERDUTY_ROUTING_KEY: required when PAGERDUTY_EVENTS_URL is set');
