@@ -13,6 +13,7 @@ import type { RunnerOptions } from './options.js';
 import { Sleeper } from './sleeper.js';
 import type { ProjectionStatus, RunnerState } from './status.js';
 import { HeadSampler, lagSeconds } from './status.js';
+import { runWhileLeading } from './leader-loop.js';
 import { rebuildStoredVersion } from './version-rebuild.js';
 
 export { PROJECTION_CHANNEL } from './applier.js';
@@ -78,24 +79,18 @@ export class ProjectionRunner {
   }
 
   private async run(): Promise<void> {
-    let failures = 0;
     try {
-      while (!this.stopping) {
-        try {
-          if (await this.lock.tryAcquire()) {
-            await this.activate();
-            failures = 0;
-          } else {
-            this.state = 'standby';
-            await this.sleeper.sleep(this.options.lockRetryMs ?? 1000);
-          }
-        } catch (error) {
-          if (this.stopping && (error instanceof StopRequestedError || isTransientError(error))) break;
-          if (!isTransientError(error) && !(error instanceof LostLeadershipError)) throw this.fail(error);
-          await this.lock.release();
-          await this.waitToRetry(error, failures++);
-        }
-      }
+      await runWhileLeading({
+        lock: this.lock,
+        sleeper: this.sleeper,
+        lockRetryMs: this.options.lockRetryMs ?? 1000,
+        stopping: () => this.stopping,
+        activate: () => this.activate(),
+        standby: () => void (this.state = 'standby'),
+        endsOnStop: (error) => error instanceof StopRequestedError || isTransientError(error),
+        fail: (error) => this.fail(error),
+        waitToRetry: (error, attempt) => this.waitToRetry(error, attempt),
+      });
       this.state = 'stopped';
     } finally {
       this.sampler.stop();

@@ -6,6 +6,7 @@ import { ProjectionLock } from '../../runner/advisory-lock.js';
 import { LostLeadershipError, StopRequestedError, backoffDelay, isTransientError } from '../../runner/errors.js';
 import type { RunnerLogger } from '../../runner/logger.js';
 import { stderrLogger } from '../../runner/logger.js';
+import { runWhileLeading } from '../../runner/leader-loop.js';
 import { Sleeper } from '../../runner/sleeper.js';
 import { readRelayCheckpoint, saveRelayCheckpoint } from '../offsets.js';
 import type { KafkaTopics } from '../topics.js';
@@ -83,29 +84,23 @@ export class KafkaRelay {
   }
 
   private async run(): Promise<void> {
-    let failures = 0;
     try {
-      while (!this.stopping) {
-        try {
-          if (await this.lock.tryAcquire()) {
-            await this.activate();
-            failures = 0;
-          } else {
-            this.state = 'standby';
-            await this.sleeper.sleep(this.options.lockRetryMs ?? 1_000);
-          }
-        } catch (error) {
-          if (this.stopping) break;
-          if (!isTransientError(error) && !(error instanceof LostLeadershipError)) {
-            this.state = 'failed';
-            this.lastError = messageOf(error);
-            this.logger.error({ err: error, relay: this.name }, 'relay failed');
-            throw error;
-          }
-          await this.lock.release();
-          await this.waitToRetry(error, failures++);
-        }
-      }
+      await runWhileLeading({
+        lock: this.lock,
+        sleeper: this.sleeper,
+        lockRetryMs: this.options.lockRetryMs ?? 1_000,
+        stopping: () => this.stopping,
+        activate: () => this.activate(),
+        standby: () => void (this.state = 'standby'),
+        endsOnStop: () => true,
+        fail: (error) => {
+          this.state = 'failed';
+          this.lastError = messageOf(error);
+          this.logger.error({ err: error, relay: this.name }, 'relay failed');
+          return error;
+        },
+        waitToRetry: (error, attempt) => this.waitToRetry(error, attempt),
+      });
       this.state = 'stopped';
     } finally {
       await this.publisher.close().catch(() => undefined);
