@@ -1,5 +1,6 @@
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '@iwf/contracts';
 import type { AppendResult, EventStore, ExpectedRevision, NewEvent } from '@iwf/contracts';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newEvent, newEvents, newStreamId, revisions } from '../contract/helpers.js';
 import { createAppendBatcher } from './append-batcher.js';
@@ -152,6 +153,47 @@ describe('group commit of concurrent appends', () => {
     expect(commits[1]).toBe(commits[2]);
     expect(new Set(commits).size).toBe(4);
     expect(results.map((result) => result.next_revision)).toEqual([0, 1, 1, 1, 6]);
+  });
+
+  it('lets a writer it has just answered join the appends already waiting for the next statement', async () => {
+    const append = (): Promise<AppendResult> => store.append(newStreamId('batch'), newEvents(1), 'no_stream');
+    // The first goes alone; its caller does a little asynchronous work of its own (a few promise
+    // hops, as a command handler does) and appends again.
+    const again = (async () => {
+      await append();
+      for (let hop = 0; hop < 10; hop++) await Promise.resolve();
+      return append();
+    })();
+    const waiting = [append(), append()];
+
+    const commits = (await Promise.all([...waiting, again])).map((result) => result.position.commit);
+    expect(new Set(commits).size).toBe(1);
+  });
+
+  it('shares the waiting appends evenly between the statements that are free', async () => {
+    // The real pool, with the answers of the first two statements held back and then given
+    // together, so both slots are free when the six waiting appends are taken.
+    const held: (() => void)[] = [];
+    const gated = {
+      query: async (config: unknown) => {
+        const result = await testbed.pool.query(config as pg.QueryConfig);
+        if (held.length < 2) {
+          await new Promise<void>((release) => {
+            held.push(release);
+            if (held.length === 2) held.forEach((go) => go());
+          });
+        }
+        return result;
+      },
+    } as unknown as pg.Pool;
+    const batcher = createAppendBatcher(gated, { maxInFlight: 2, maxAppends: 64, maxEvents: 1_000 });
+    const results = await Promise.all(Array.from({ length: 8 }, () => batcher.append(newStreamId('batch'), newEvents(1), 'no_stream')));
+
+    const commits = results.map((result) => result.position.commit);
+    expect(new Set(commits.slice(0, 2)).size).toBe(2);
+    expect(new Set(commits.slice(2, 5)).size).toBe(1);
+    expect(new Set(commits.slice(5)).size).toBe(1);
+    expect(commits[2]).not.toBe(commits[5]);
   });
 
   it('does not deadlock two stores appending in batches to the same streams', async () => {

@@ -10,6 +10,13 @@ import type { AppendArguments, AppendRow } from './append.js';
  * a free slot leaves at once, so a lone writer waits for nothing; under load the batches grow
  * with the queue, which is when sharing a commit pays.
  *
+ * When a statement finishes, its slot is filled on the next turn of the event loop, not at once:
+ * the callers it answered usually append again straight away, and they then join the appends
+ * already waiting instead of one of them taking the slot alone and the rest queueing behind it.
+ * What waits is shared evenly among the free slots, so two statements run side by side rather
+ * than one carrying everything while the other idles. Appends to one stream stay in one
+ * statement, in arrival order, unless the statement limits split them.
+ *
  * Each append keeps its own outcome: a wrong expected revision or a used event id refuses that
  * append only. When the call itself fails (a racing writer's unique violation, a deadlock, a
  * lost connection) nothing of it was written, or, for a lost connection, possibly all of it: the
@@ -46,18 +53,28 @@ export function createAppendBatcher(pool: pg.Pool, batching: AppendBatching = DE
   if (!(batching.maxInFlight >= 1 && batching.maxAppends >= 1 && batching.maxEvents >= 1)) {
     throw new Error('append batching needs at least one statement in flight, one append and one event per statement');
   }
-  const queue: Queued[] = [];
+  let queue: Queued[] = [];
   let inFlight = 0;
+  let refillScheduled = false;
 
   const pump = (): void => {
     while (inFlight < batching.maxInFlight && queue.length > 0) {
-      const batch = takeBatch(queue, batching);
+      const taken = takeBatch(queue, Math.ceil(queue.length / (batching.maxInFlight - inFlight)), batching);
+      queue = taken.rest;
       inFlight += 1;
-      void run(pool, batch).finally(() => {
+      void run(pool, taken.batch).finally(() => {
         inFlight -= 1;
-        pump();
+        scheduleRefill();
       });
     }
+  };
+  const scheduleRefill = (): void => {
+    if (refillScheduled) return;
+    refillScheduled = true;
+    setImmediate(() => {
+      refillScheduled = false;
+      pump();
+    });
   };
 
   return {
@@ -66,21 +83,38 @@ export function createAppendBatcher(pool: pg.Pool, batching: AppendBatching = DE
       const args = appendArguments(stream_id, events, expected);
       return new Promise<AppendResult>((resolve, reject) => {
         queue.push({ expected, args, resolve, reject });
-        pump();
+        if (!refillScheduled) pump();
       });
     },
   };
 }
 
-function takeBatch(queue: Queued[], batching: AppendBatching): Queued[] {
-  const batch = [queue.shift()!];
-  let events = eventCount(batch[0]!);
-  while (queue.length > 0 && batch.length < batching.maxAppends && events + eventCount(queue[0]!) <= batching.maxEvents) {
-    const next = queue.shift()!;
-    events += eventCount(next);
-    batch.push(next);
+/**
+ * The next statement's appends: the first `share` waiting, within the statement limits (a single
+ * larger append goes alone), and every later one to a stream already in it, so no two statements
+ * carry appends to one stream unless the limits force it. A stream that has an append left
+ * behind leaves its later appends behind too, so they keep their order.
+ */
+export function takeBatch<T extends Pick<Queued, 'args'>>(queue: readonly T[], share: number, batching: AppendBatching): { batch: T[]; rest: T[] } {
+  const batch: T[] = [];
+  const rest: T[] = [];
+  const taken = new Set<string>();
+  const leftBehind = new Set<string>();
+  let events = 0;
+  for (const queued of queue) {
+    const stream = streamOf(queued);
+    const wanted = !leftBehind.has(stream) && (batch.length < share || taken.has(stream));
+    const fits = batch.length === 0 || (batch.length < batching.maxAppends && events + eventCount(queued) <= batching.maxEvents);
+    if (wanted && fits) {
+      batch.push(queued);
+      taken.add(stream);
+      events += eventCount(queued);
+    } else {
+      rest.push(queued);
+      leftBehind.add(stream);
+    }
   }
-  return batch;
+  return { batch, rest };
 }
 
 async function run(pool: pg.Pool, batch: Queued[]): Promise<void> {
@@ -99,8 +133,8 @@ async function run(pool: pg.Pool, batch: Queued[]): Promise<void> {
   ordered.forEach((queued, index) => void settle(queued, async () => interpretAppend(streamOf(queued), queued.expected, rows[index])));
 }
 
-const streamOf = (queued: Queued): string => queued.args[0];
-const eventCount = (queued: Queued): number => queued.args[2].length;
+const streamOf = (queued: Pick<Queued, 'args'>): string => queued.args[0];
+const eventCount = (queued: Pick<Queued, 'args'>): number => queued.args[2].length;
 
 async function settle(queued: Queued, attempt: () => Promise<AppendResult>): Promise<void> {
   try {
