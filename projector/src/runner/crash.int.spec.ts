@@ -8,11 +8,11 @@ import type { TestDatabase } from '@iwf/platform/testing/database';
 import { createTestDatabase } from '@iwf/platform/testing/database';
 import { readModelMigrations } from '../read-models.js';
 import { workflowsProjection } from '../workflows/projection.js';
+import type { Child } from '../verify/testing/processes.js';
+import { CHILD_APPLICATION_NAME, startProjector } from '../verify/testing/processes.js';
 import { archived, created, definition, disabled, enabled, published } from '../workflows/testing/workflow-events.js';
 import { readCheckpoint } from './checkpoints.js';
 import { ProjectionRunner } from './runner.js';
-import type { ProjectorProcess } from './testing/child.js';
-import { CHILD_APPLICATION_NAME, spawnProjector } from './testing/child.js';
 import type { ProjectorFixture } from './testing/fixture.js';
 import { createProjectorFixture, dumpReadModel, eventually } from './testing/fixture.js';
 
@@ -82,8 +82,11 @@ const reached = async (pool: pg.Pool): Promise<boolean> => {
   return head !== undefined && at?.position !== undefined && comparePositions(at.position, head) === 0;
 };
 
+/** The workflows projection alone, in small batches, with its whole log on stderr. */
+const WORKFLOWS_ONLY = { IWF_PROJECTIONS: 'workflows', IWF_BATCH_SIZE: '10', IWF_POOL_SIZE: '4', IWF_LOG: 'all' };
+
 /** Waits for the condition, failing at once (with its stderr) if the child exits first. */
-async function whileRunning<T>(projector: ProjectorProcess, condition: Promise<T>): Promise<T> {
+async function whileRunning<T>(projector: Child, condition: Promise<T>): Promise<T> {
   const exit = projector.exited.then((how) => {
     throw new Error(`projector exited (${String(how)}) early:\n${projector.stderr()}`);
   });
@@ -97,19 +100,19 @@ describe('crash recovery', () => {
     const more = appendRounds(streams, 6, 14);
 
     for (const target of [400, 900, 1400]) {
-      const projector = spawnProjector(fx.db.url, 10, 5);
+      const projector = await startProjector(fx.db.url, { ...WORKFLOWS_ONLY, IWF_APPLY_DELAY_MS: '5' });
       await whileRunning(projector, eventually(async () => (await checkpoint())?.events_applied ?? 0, (applied) => applied >= target, 60_000));
       // Kill while a batch is written but not committed.
       await whileRunning(projector, eventually(openBatch, Boolean, 10_000));
-      projector.child.kill('SIGKILL');
+      projector.process.kill('SIGKILL');
       expect(await projector.exited).toBe('SIGKILL');
       expect(await reached(fx.pool)).toBe(false);
     }
 
     await more;
-    const last = spawnProjector(fx.db.url, 10);
+    const last = await startProjector(fx.db.url, WORKFLOWS_ONLY);
     await whileRunning(last, eventually(() => reached(fx.pool), Boolean, 60_000));
-    last.child.kill('SIGTERM');
+    last.process.kill('SIGTERM');
     expect(await last.exited).toBe(0);
 
     const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };

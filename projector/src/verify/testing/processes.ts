@@ -23,7 +23,7 @@ function start(file: string, args: readonly string[], env: Readonly<Record<strin
   return { process: child, exited, stdout: () => stdout, stderr: () => stderr };
 }
 
-/** A projector process running every read model (and the tally) against the database. */
+/** A projector process against the database; `env` chooses what it runs (see projector-child.ts). */
 export async function startProjector(databaseUrl: string, env: Readonly<Record<string, string>> = {}): Promise<Child> {
   return start(await bundle('./projector-child.ts'), [], { IWF_TEST_DATABASE_URL: databaseUrl, ...env });
 }
