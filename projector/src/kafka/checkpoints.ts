@@ -11,20 +11,26 @@ type Db = Pick<pg.ClientBase, 'query'>;
  * watermark raises it; a rebuild (or a store-fed runner before the switch to Kafka) may have
  * put it higher. Consumers skip events at or below it.
  *
- * This share-locks the projections' checkpoint rows for the rest of a partition batch's transaction
- * and returns their positions. Batches of different partitions share the lock; a rebuild's swap
- * and `iwf parked replay` lock the row for update, so they wait for the batches in flight and
- * the next batches wait for them. Raising the position (a non-key update) does not conflict.
+ * This share-locks the projections' checkpoint rows for the rest of a partition batch's
+ * transaction and returns their positions and versions. Batches of different partitions share
+ * the lock; a rebuild's swap and `iwf parked replay` lock the row for update, so they wait for
+ * the batches in flight and the next batches wait for them. Raising the position (a non-key update) does not conflict.
  * Rows that are missing are created first.
  */
-export async function shareCheckpoints(tx: Db, projections: readonly Projection[]): Promise<Map<string, LogPosition | undefined>> {
+export async function shareCheckpoints(tx: Db, projections: readonly Projection[]): Promise<Map<string, SharedCheckpoint>> {
   const names = projections.map((projection) => projection.name);
   let rows = await selectShared(tx, names);
   if (rows.length < names.length) {
     await createCheckpoints(tx, projections);
     rows = await selectShared(tx, names);
   }
-  return new Map(rows.map((row) => [row.projection, positionOf(row)]));
+  return new Map(rows.map((row) => [row.projection, { position: positionOf(row), version: row.version }]));
+}
+
+export interface SharedCheckpoint {
+  readonly position: LogPosition | undefined;
+  /** The version of the model stored; a member whose code has another must not apply to it. */
+  readonly version: number;
 }
 
 /** Creates the checkpoint rows that are missing, at the start of the log and the code's version. */
@@ -74,13 +80,14 @@ export async function otherVersions(db: Db, projections: readonly Projection[]):
 
 interface Row {
   readonly projection: string;
+  readonly version: number;
   readonly commit_pos: string;
   readonly prepare_pos: string;
 }
 
 async function selectShared(tx: Db, names: readonly string[]): Promise<Row[]> {
   const result = await tx.query<Row>(
-    `SELECT projection, commit_pos::text, prepare_pos::text FROM iwf_read.projection_checkpoints
+    `SELECT projection, version, commit_pos::text, prepare_pos::text FROM iwf_read.projection_checkpoints
      WHERE projection = ANY($1::text[]) ORDER BY projection FOR KEY SHARE`,
     [names],
   );

@@ -71,9 +71,10 @@ export function startKafkaRole(options: KafkaRoleOptions): KafkaRole {
     group,
     async close() {
       closed = true;
+      // First, as it also ends a start that waits for a rebuild.
+      await group.stop();
       await started;
       await relay?.stop();
-      await group.stop();
     },
   };
 }

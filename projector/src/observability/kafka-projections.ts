@@ -145,6 +145,8 @@ function memberState(group: GroupProjectorStatus): RunnerState {
       return 'starting';
     case 'restarting':
       return 'retrying';
+    case 'awaiting_rebuild':
+      return 'standby';
     case 'stopped':
       return 'stopped';
     case 'consuming':

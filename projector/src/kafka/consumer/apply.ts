@@ -33,7 +33,18 @@ export type PartitionOutcome =
       readonly parked: ParkedEvent[];
     }
   /** The batch starts past the stored offset: the consumer must seek back to `next` first. */
-  | { readonly kind: 'gap'; readonly next: bigint };
+  | { readonly kind: 'gap'; readonly next: bigint }
+  /**
+   * A model is stored at another version than this code's (a rebuild swapped in another one, or
+   * this member runs other code than the one that built it): nothing was applied.
+   */
+  | { readonly kind: 'other_version'; readonly stale: readonly StaleModel[] };
+
+export interface StaleModel {
+  readonly projection: string;
+  readonly stored: number;
+  readonly code: number;
+}
 
 export interface ApplyOptions {
   readonly upcast: Upcast;
@@ -48,7 +59,8 @@ export interface ApplyOptions {
  * a partition is neither skipped nor applied twice whatever Kafka's own committed offset says.
  * Then the projections' checkpoints are share-locked (see checkpoints.ts): a projection gets
  * only the events above its checkpoint, so what a rebuild swapped in, or the watermark
- * already counts, is not applied again.
+ * already counts, is not applied again; and a model stored at another version than this
+ * code's gets nothing, nor do the others (the partition's offset is theirs too).
  */
 export async function applyPartitionBatch(pool: pg.Pool, projections: readonly Projection[], batch: PartitionBatch, options: ApplyOptions): Promise<PartitionOutcome> {
   return onBatchConnection(pool, async (client) => {
@@ -67,11 +79,19 @@ export async function applyPartitionBatch(pool: pg.Pool, projections: readonly P
     }
     const events = fresh.map((message) => message.event);
     const checkpoints = await shareCheckpoints(client, projections);
+    const stale = projections.flatMap((projection) => {
+      const stored = checkpoints.get(projection.name)?.version;
+      return stored === undefined || stored === projection.version ? [] : [{ projection: projection.name, stored, code: projection.version }];
+    });
+    if (stale.length > 0) {
+      await client.query('ROLLBACK');
+      return { kind: 'other_version', stale };
+    }
     const updates: CacheUpdate[] = [];
     const parked: ParkedEvent[] = [];
     const covered = new Map<string, number>();
     for (const projection of projections) {
-      const checkpoint = checkpoints.get(projection.name);
+      const checkpoint = checkpoints.get(projection.name)?.position;
       const pending = checkpoint ? events.filter((event) => comparePositions(event.position, checkpoint) > 0) : events;
       if (pending.length < events.length) covered.set(projection.name, events.length - pending.length);
       if (pending.length === 0) continue;

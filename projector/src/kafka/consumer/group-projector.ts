@@ -38,6 +38,7 @@ export class KafkaGroupProjector {
   private lastError: string | undefined;
   private stopping = false;
   private phase: GroupProjectorStatus['phase'] = 'starting';
+  private starting: Promise<void> | undefined;
 
   constructor(private readonly options: GroupProjectorOptions) {
     this.logger = options.logger ?? stderrLogger;
@@ -55,18 +56,44 @@ export class KafkaGroupProjector {
     });
   }
 
-  async start(): Promise<void> {
+  /** Joins the group; waits first while a model is stored at another version (see awaitCodeVersions). */
+  start(): Promise<void> {
+    this.starting = this.begin();
+    return this.starting;
+  }
+
+  private async begin(): Promise<void> {
+    if (this.stopping) return;
     // A rebuild or a parked replay locks these rows against the batches; they must exist first.
     await createCheckpoints(this.options.pool, this.options.projections);
-    // The store-fed runner rebuilds such a model itself; members of a group leave it to the operator.
-    for (const stale of await otherVersions(this.options.pool, this.options.projections)) {
-      this.logger.warn({ ...stale, group: this.options.group }, 'read model stored at another version than the code; run `iwf rebuild` for it');
-    }
+    await this.awaitCodeVersions();
+    if (this.stopping) return;
     // Entries written before this member started may be older than what is committed now.
     await this.cache.clear();
     await this.startConsumer();
+    if (this.stopping) return;
     this.keeper.start();
-    if (!this.stopping) this.phase = 'consuming';
+    this.phase = 'consuming';
+  }
+
+  /**
+   * Waits, outside the group, while a model is stored at another version than this code's. The
+   * store-fed runner rebuilds such a model itself; a member must not apply one version's
+   * handlers to another's tables, and it cannot leave that model out either (a partition's
+   * offset is every model's), so it stays out of the group and its partitions go to members
+   * whose code matches. `iwf rebuild` run with this code's version ends the wait.
+   */
+  private async awaitCodeVersions(): Promise<void> {
+    for (let round = 0; !this.stopping; round++) {
+      const stale = await otherVersions(this.options.pool, this.options.projections);
+      if (stale.length === 0) return;
+      this.phase = 'awaiting_rebuild';
+      this.lastError = `${stale.map((model) => `${model.projection} is stored at v${model.stored}, this code has v${model.code}`).join('; ')}`;
+      if (round === 0) {
+        this.logger.error({ stale, group: this.options.group }, 'read model stored at another version than the code; this member stays out of the group until `iwf rebuild` builds its version');
+      }
+      await this.sleeper.sleep(this.options.versionCheckMs ?? 5_000);
+    }
   }
 
   private async startConsumer(): Promise<void> {
@@ -113,6 +140,8 @@ export class KafkaGroupProjector {
       await this.sleeper.sleep(backoffDelay(attempt, 500, 10_000));
       if (this.stopping) return;
       try {
+        await this.awaitCodeVersions();
+        if (this.stopping) return;
         this.restarts += 1;
         await this.startConsumer();
         if (!this.stopping) this.phase = 'consuming';
@@ -141,6 +170,8 @@ export class KafkaGroupProjector {
     this.stopping = true;
     this.phase = 'stopped';
     this.sleeper.wakeAll();
+    // A start still in progress ends at its next step; the consumer it may have made is closed below.
+    await this.starting?.catch(() => undefined);
     await this.keeper.stop();
     await this.consumer?.disconnect();
     this.cache.close();
@@ -182,6 +213,12 @@ export class KafkaGroupProjector {
         await this.sleeper.sleep(backoffDelay(attempt, 100, 5_000));
         await heartbeat();
       }
+    }
+    if (outcome.kind === 'other_version') {
+      // A rebuild swapped in another version while this member ran: it leaves the group and waits.
+      this.logger.error({ stale: outcome.stale, group: this.options.group, partition }, 'read model swapped to another version than the code; this member leaves the group');
+      void this.restart(consumer);
+      return;
     }
     if (outcome.kind === 'gap') {
       // Either a fetch from before a rebalance's seek took effect, or the topic lost messages

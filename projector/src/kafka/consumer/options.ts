@@ -15,6 +15,8 @@ export interface GroupProjectorOptions {
   readonly group: string;
   /** The relay publishing to the topic (its checkpoint's name); default `default`, the projector role's. */
   readonly relay?: string;
+  /** How often a member kept out by a model at another version checks again (default 5 s). */
+  readonly versionCheckMs?: number;
   /** How often the watermark keeper raises the checkpoints while no batch pokes it (default 250 ms). */
   readonly watermarkIntervalMs?: number;
   readonly logger?: RunnerLogger;
@@ -41,8 +43,11 @@ export interface GroupProjectorOptions {
 
 export interface GroupProjectorStatus {
   readonly group: string;
-  /** Before the first consumer runs, while one runs, while a crashed one is replaced, after `stop()`. */
-  readonly phase: 'starting' | 'consuming' | 'restarting' | 'stopped';
+  /**
+   * Before the first consumer runs, while one runs, while a crashed one is replaced, while a model
+   * is stored at another version than the code's (out of the group), after `stop()`.
+   */
+  readonly phase: 'starting' | 'consuming' | 'restarting' | 'awaiting_rebuild' | 'stopped';
   readonly assigned: readonly number[];
   readonly events_applied: number;
   readonly redelivered_skipped: number;

@@ -21,7 +21,10 @@ export interface KafkaMode {
   readonly relay: KafkaRelay;
   readonly group: string;
   readonly covered: Map<string, number>;
-  /** Starts a member (it joins the group and resumes from the stored offsets). */
+  /**
+   * Starts a member; resolves once it joined the group and resumes from the stored offsets (later,
+   * while a model is stored at another version than the code's).
+   */
   startMember(projections?: readonly Projection[]): Promise<KafkaGroupProjector>;
   /** The position of the newest committed event (the store's head may lag it for a moment). */
   newest(): Promise<LogPosition | undefined>;
@@ -80,6 +83,7 @@ export function startKafkaMode(bed: KafkaTestbed, group: string): KafkaMode {
         sessionTimeoutMs: 6_000,
         heartbeatIntervalMs: 500,
         watermarkIntervalMs: 100,
+        versionCheckMs: 100,
         onApplied: (_partition, _events, counts) => {
           for (const [name, count] of counts) covered.set(name, (covered.get(name) ?? 0) + count);
         },
