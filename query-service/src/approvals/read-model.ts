@@ -1,6 +1,6 @@
 import type { ApprovalStatus, ApprovalView, Page } from '@iwf/contracts';
-import type { ListOptions, Queryable } from '../executions/keyset.js';
-import { Filters, keysetPage, pageOf } from '../executions/keyset.js';
+import type { ListOptions, Queryable } from '../keyset.js';
+import { Filters, keysetPage, pageOf } from '../keyset.js';
 
 /** Reads of the approvals read model (schema `iwf_read`, written only by the projector). */
 export const APPROVAL_COLUMNS =

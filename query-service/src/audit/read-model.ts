@@ -3,7 +3,7 @@ import type { AuditEventView, Page, RecordedEvent } from '@iwf/contracts';
 import { EVENT_COLUMNS, toRecordedEvent } from '@iwf/command-service/event-store/postgres/rows';
 import type { EventRow } from '@iwf/command-service/event-store/postgres/rows';
 import { DomainError, formatPosition, upcastRecorded } from '@iwf/contracts';
-import { checkLimit } from '../executions/keyset.js';
+import { checkLimit, decodeCursor, encodeCursor } from '../keyset.js';
 
 /**
  * Audit reads straight from the event log (`iwf_events.events`), not from a read model:
@@ -76,7 +76,7 @@ export interface AuditEventFilter {
 export async function listAuditEvents(db: Queryable, tenant: string, filter: AuditEventFilter): Promise<Page<AuditEventView>> {
   checkLimit(filter.limit);
   const desc = filter.order !== 'asc';
-  const after = filter.cursor === undefined ? null : decodeCursor(filter.cursor);
+  const after = filter.cursor === undefined ? null : decodeCursor(filter.cursor, positionKey, '/cursor');
   const result = await db.query<EventRow>(
     `SELECT ${EVENT_COLUMNS} FROM iwf_events.events e
      WHERE ${HORIZON} AND e.metadata->>'tenant' = $1
@@ -92,17 +92,11 @@ export async function listAuditEvents(db: Queryable, tenant: string, filter: Aud
   const last = rows.at(-1);
   return {
     items: rows.map((row) => toAuditView(toRecordedEvent(row))),
-    next_cursor: result.rows.length > filter.limit && last ? Buffer.from(JSON.stringify([last.tx_id, last.position])).toString('base64url') : null,
+    next_cursor: result.rows.length > filter.limit && last ? encodeCursor([last.tx_id, last.position]) : null,
   };
 }
 
-function decodeCursor(cursor: string): [string, string] {
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    // Falls through to the validation error below.
-  }
-  if (Array.isArray(key) && key.length === 2 && key.every((part) => typeof part === 'string' && /^\d{1,20}$/.test(part))) return key as [string, string];
-  throw new DomainError('validation', 'The request is invalid.', [{ pointer: '/cursor', message: 'is not a cursor this list issued' }]);
+function positionKey([commit, prepare, ...rest]: unknown[]): [string, string] | undefined {
+  const digits = (part: unknown): part is string => typeof part === 'string' && /^\d{1,20}$/.test(part);
+  return digits(commit) && digits(prepare) && rest.length === 0 ? [commit, prepare] : undefined;
 }

@@ -11,8 +11,8 @@ import type {
   TriggerKind,
 } from '@iwf/contracts';
 import { EXECUTION_STATUSES } from '@iwf/contracts';
-import type { ListOptions, Queryable } from './keyset.js';
-import { Filters, keysetPage } from './keyset.js';
+import type { ListOptions, Queryable } from '../keyset.js';
+import { Filters, keysetPage } from '../keyset.js';
 
 /**
  * Reads of the executions read model (schema `iwf_read`, written only by the projector).

@@ -8,7 +8,7 @@ import { ConsistencyQuery } from '../positions/consistency.js';
 import { ListQuery, pageOf } from '../workflows/schemas.js';
 import { READER_ROLES, requireAnyRole } from './access.js';
 import { readThrough } from './cache-aside.js';
-import { timeFilter } from './keyset.js';
+import { timeFilter } from '../keyset.js';
 import { getExecution, listExecutions } from './read-model.js';
 import { DecisionSchema, ExecutionSummarySchema, ExecutionViewSchema, StatusSchema, TimeWindowQuery } from './schemas.js';
 

@@ -1,6 +1,6 @@
 import type { IngestedEventView, JsonRecord, Page } from '@iwf/contracts';
-import type { ListOptions, Queryable } from '../executions/keyset.js';
-import { Filters, keysetPage } from '../executions/keyset.js';
+import type { ListOptions, Queryable } from '../keyset.js';
+import { Filters, keysetPage } from '../keyset.js';
 
 /** Reads of the ingested-events read model (schema `iwf_read`, written only by the projector). */
 export const INGESTED_EVENT_COLUMNS = 'event_id, event_type, source, payload, received_at, executions, revision';

@@ -5,7 +5,7 @@ import { principalOf } from '@iwf/platform/auth/plugin';
 import type { HttpApp } from '@iwf/platform/http/app';
 import type { QueryServiceDeps } from '../deps.js';
 import { READER_ROLES, hasAnyRole, requireAnyRole } from '../executions/access.js';
-import { timeFilter } from '../executions/keyset.js';
+import { timeFilter } from '../keyset.js';
 import { TimeWindowQuery } from '../executions/schemas.js';
 import { ProblemResponses } from '../http/schemas.js';
 import { ConsistencyQuery } from '../positions/consistency.js';

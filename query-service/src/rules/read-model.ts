@@ -1,6 +1,6 @@
 import type { Condition, Page, RuleView } from '@iwf/contracts';
-import type { ListOptions, Queryable } from '../executions/keyset.js';
-import { Filters, keysetPage } from '../executions/keyset.js';
+import type { ListOptions, Queryable } from '../keyset.js';
+import { Filters, keysetPage } from '../keyset.js';
 
 /** Reads of the rules read model. Deleted rules stay as tombstones (so redelivery cannot revive them) and are never shown. */
 export const RULE_COLUMNS = 'rule_id, name, description, condition, revision, created_at, updated_at';

@@ -1,13 +1,11 @@
-import type pg from 'pg';
 import type { Page, WorkflowDefinitionBody, WorkflowVersionView, WorkflowView } from '@iwf/contracts';
-import { DomainError } from '@iwf/contracts';
+import type { KeysetSpec, ListOptions, Queryable } from '../keyset.js';
+import { Filters, checkLimit, decodeCursor, keysetPage, pageOf } from '../keyset.js';
 
 /**
  * Reads of the workflows read model (schema `iwf_read`, written only by the projector).
  * Every function takes the tenant, and every statement filters on it.
  */
-export type Queryable = Pick<pg.ClientBase, 'query'>;
-
 export const WORKFLOW_COLUMNS =
   'workflow_id, name, version, description, tags, enabled, archived, definition_revision, revision, definition, metadata, created_at, updated_at';
 
@@ -65,13 +63,6 @@ export async function getWorkflow(db: Queryable, tenant: string, workflow_id: st
   return row ? toWorkflowView(row) : undefined;
 }
 
-export interface ListOptions {
-  readonly limit: number;
-  readonly cursor?: string | undefined;
-  /** Newest first unless 'asc'. */
-  readonly order?: 'asc' | 'desc' | undefined;
-}
-
 export interface WorkflowFilter extends ListOptions {
   readonly enabled?: boolean | undefined;
   readonly archived?: boolean | undefined;
@@ -82,35 +73,25 @@ export interface WorkflowFilter extends ListOptions {
   readonly q?: string | undefined;
 }
 
+const WORKFLOW_LIST: KeysetSpec<WorkflowRow, WorkflowView> = {
+  table: 'iwf_read.workflows',
+  columns: WORKFLOW_COLUMNS,
+  time: 'created_at',
+  id: 'workflow_id',
+  toView: toWorkflowView,
+  keyOf: (view) => [view.created_at, view.workflow_id],
+};
+
 export async function listWorkflows(db: Queryable, tenant: string, filter: WorkflowFilter): Promise<Page<WorkflowView>> {
-  checkLimit(filter.limit);
-  const params: unknown[] = [tenant];
-  const where = ['tenant = $1'];
-  const add = (sql: (n: string) => string, value: unknown): void => {
-    params.push(value);
-    where.push(sql(`$${params.length}`));
-  };
-  if (filter.enabled !== undefined) add((p) => `enabled = ${p}`, filter.enabled);
-  if (filter.archived !== undefined) add((p) => `archived = ${p}`, filter.archived);
-  if (filter.tag !== undefined) add((p) => `tags @> ARRAY[${p}::text]`, filter.tag);
+  const filters = new Filters(tenant);
+  if (filter.enabled !== undefined) filters.add((p) => `enabled = ${p}`, filter.enabled);
+  if (filter.archived !== undefined) filters.add((p) => `archived = ${p}`, filter.archived);
+  if (filter.tag !== undefined) filters.add((p) => `tags @> ARRAY[${p}::text]`, filter.tag);
   if (filter.trigger_event !== undefined) {
-    add((p) => `(trigger_event = ${p} OR (trigger_event LIKE '%*' AND starts_with(${p}, rtrim(trigger_event, '*'))))`, filter.trigger_event);
+    filters.add((p) => `(trigger_event = ${p} OR (trigger_event LIKE '%*' AND starts_with(${p}, rtrim(trigger_event, '*'))))`, filter.trigger_event);
   }
-  if (filter.q !== undefined) add((p) => `(name ILIKE ${p} OR description ILIKE ${p})`, `%${escapeLike(filter.q)}%`);
-  const desc = filter.order !== 'asc';
-  if (filter.cursor !== undefined) {
-    const [created_at, workflow_id] = decodeCursor(filter.cursor);
-    params.push(created_at, workflow_id);
-    where.push(`(created_at, workflow_id) ${desc ? '<' : '>'} ($${params.length - 1}::timestamptz, $${params.length})`);
-  }
-  params.push(filter.limit + 1);
-  const direction = desc ? 'DESC' : 'ASC';
-  const result = await db.query<WorkflowRow>(
-    `SELECT ${WORKFLOW_COLUMNS} FROM iwf_read.workflows WHERE ${where.join(' AND ')}
-     ORDER BY created_at ${direction}, workflow_id ${direction} LIMIT $${params.length}`,
-    params,
-  );
-  return page(result.rows.map(toWorkflowView), filter.limit, (last) => encodeCursor([last.created_at, last.workflow_id]));
+  if (filter.q !== undefined) filters.add((p) => `(name ILIKE ${p} OR description ILIKE ${p})`, `%${escapeLike(filter.q)}%`);
+  return keysetPage(db, WORKFLOW_LIST, filters, filter);
 }
 
 export async function listWorkflowVersions(
@@ -121,14 +102,14 @@ export async function listWorkflowVersions(
 ): Promise<Page<WorkflowVersionView>> {
   checkLimit(options.limit);
   const desc = options.order !== 'asc';
-  const after = options.cursor === undefined ? null : decodeRevisionCursor(options.cursor);
+  const after = options.cursor === undefined ? null : decodeCursor(options.cursor, revisionKey);
   const result = await db.query<VersionRow>(
     `SELECT ${VERSION_COLUMNS} FROM iwf_read.workflow_versions
      WHERE tenant = $1 AND workflow_id = $2 AND ($3::int IS NULL OR definition_revision ${desc ? '<' : '>'} $3)
      ORDER BY definition_revision ${desc ? 'DESC' : 'ASC'} LIMIT $4`,
     [tenant, workflow_id, after, options.limit + 1],
   );
-  return page(result.rows.map(toVersionView), options.limit, (last) => encodeCursor([last.definition_revision]));
+  return pageOf(result.rows.map(toVersionView), options.limit, (last) => [last.definition_revision]);
 }
 
 export async function getWorkflowVersion(
@@ -145,52 +126,9 @@ export async function getWorkflowVersion(
   return row ? toVersionView(row) : undefined;
 }
 
-function page<T>(rows: T[], limit: number, cursorOf: (last: T) => string): Page<T> {
-  const items = rows.slice(0, limit);
-  const last = items[items.length - 1];
-  return { items, next_cursor: rows.length > limit && last !== undefined ? cursorOf(last) : null };
-}
-
-export const MAX_LIMIT = 500;
-
-function checkLimit(limit: number): void {
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-    throw new DomainError('validation', 'The request is invalid.', [{ pointer: '/querystring/limit', message: `must be an integer from 1 to ${MAX_LIMIT}` }]);
-  }
-}
-
-// The cursor is opaque to clients: base64url of a JSON array of the last item's sort key.
-function encodeCursor(key: readonly (string | number)[]): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
-}
-
-function invalidCursor(): DomainError {
-  return new DomainError('validation', 'The request is invalid.', [{ pointer: '/querystring/cursor', message: 'is not a cursor this list issued' }]);
-}
-
-function decodeKey(cursor: string): unknown[] {
-  try {
-    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key)) return key as unknown[];
-  } catch {
-    // Falls through to the validation error: a malformed cursor is the client's mistake.
-  }
-  throw invalidCursor();
-}
-
-function decodeCursor(cursor: string): [string, string] {
-  const [created_at, workflow_id, ...rest] = decodeKey(cursor);
-  if (typeof created_at !== 'string' || typeof workflow_id !== 'string' || rest.length > 0) throw invalidCursor();
-  if (Number.isNaN(Date.parse(created_at)) || !/^\d{4}-\d\d-\d\dT[\d:.]+Z$/.test(created_at)) throw invalidCursor();
-  return [created_at, workflow_id];
-}
-
-function decodeRevisionCursor(cursor: string): number {
-  const [revision, ...rest] = decodeKey(cursor);
-  if (typeof revision !== 'number' || !Number.isInteger(revision) || revision < 0 || revision > 2 ** 31 - 1 || rest.length > 0) {
-    throw invalidCursor();
-  }
-  return revision;
+function revisionKey([revision, ...rest]: unknown[]): number | undefined {
+  const valid = typeof revision === 'number' && Number.isInteger(revision) && revision >= 0 && revision <= 2 ** 31 - 1 && rest.length === 0;
+  return valid ? revision : undefined;
 }
 
 function escapeLike(text: string): string {

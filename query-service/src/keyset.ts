@@ -66,7 +66,7 @@ export async function keysetPage<Row extends pg.QueryResultRow, View>(
   checkLimit(options.limit);
   const desc = options.order !== 'asc';
   if (options.cursor !== undefined) {
-    const [time, id] = decodeCursor(options.cursor);
+    const [time, id] = decodeCursor(options.cursor, timeAndId);
     filters.add((p) => `(${spec.time}, ${spec.id}) ${desc ? '<' : '>'} (${p}::timestamptz, ${filters.param(id)})`, time);
   }
   const direction = desc ? 'DESC' : 'ASC';
@@ -80,7 +80,7 @@ export async function keysetPage<Row extends pg.QueryResultRow, View>(
 }
 
 /** The first `limit` items and, when more follow, the cursor after the last one shown. */
-export function pageOf<View>(views: readonly View[], limit: number, keyOf: (view: View) => readonly [string, string]): Page<View> {
+export function pageOf<View>(views: readonly View[], limit: number, keyOf: (view: View) => CursorKey): Page<View> {
   const items = views.slice(0, limit);
   const last = items[items.length - 1];
   return { items, next_cursor: views.length > limit && last !== undefined ? encodeCursor(keyOf(last)) : null };
@@ -92,25 +92,36 @@ export function checkLimit(limit: number): void {
   }
 }
 
+/** The sort key of the last item shown, which a cursor carries. */
+export type CursorKey = readonly (string | number)[];
+
 // base64url of a JSON array of the last item's sort key: opaque to clients, checked on return.
-function encodeCursor(key: readonly [string, string]): string {
+export function encodeCursor(key: CursorKey): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-function decodeCursor(cursor: string): [string, string] {
+/**
+ * The key in a cursor this service issued, as `accept` reads it; a cursor that is not base64url
+ * JSON of an array, or whose key `accept` refuses (undefined), is the client's mistake: a
+ * validation error at `pointer`.
+ */
+export function decodeCursor<Key>(cursor: string, accept: (key: unknown[]) => Key | undefined, pointer = '/querystring/cursor'): Key {
   let key: unknown;
   try {
     key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    // Falls through to the validation error: a malformed cursor is the client's mistake.
+    // Falls through to the validation error below.
   }
-  if (Array.isArray(key) && key.length === 2) {
-    const [time, id] = key as unknown[];
-    if (typeof time === 'string' && typeof id === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(time) && !Number.isNaN(Date.parse(time))) {
-      return [time, id];
-    }
-  }
-  throw new DomainError('validation', 'The request is invalid.', [{ pointer: '/querystring/cursor', message: 'is not a cursor this list issued' }]);
+  const accepted = Array.isArray(key) ? accept(key as unknown[]) : undefined;
+  if (accepted !== undefined) return accepted;
+  throw new DomainError('validation', 'The request is invalid.', [{ pointer, message: 'is not a cursor this list issued' }]);
+}
+
+const ISO_MILLIS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+function timeAndId([time, id, ...rest]: unknown[]): [string, string] | undefined {
+  const valid = typeof time === 'string' && typeof id === 'string' && rest.length === 0 && ISO_MILLIS.test(time) && !Number.isNaN(Date.parse(time));
+  return valid ? [time, id] : undefined;
 }
 
 /** An ISO timestamp from a query string as a Date, or a validation error naming the field. */
