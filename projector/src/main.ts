@@ -6,6 +6,7 @@ import { createObservability } from '@iwf/platform/observability/service';
 import { startTracing } from '@iwf/platform/observability/tracing/tracing';
 import { connectCache } from '@iwf/platform/redis/connect';
 import { openDatabase } from '@iwf/platform/runtime/database';
+import { closeInReverse } from '@iwf/platform/runtime/serve';
 import type { Closeable } from '@iwf/platform/runtime/serve';
 import type { Logger } from 'pino';
 import { watchProjectionStatuses } from './observability/projection-statuses.js';
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
     resources.push(metrics);
     logger.info({ metrics: `${metrics.address}/metrics`, projections: projections.statuses().map((status) => status.projection) }, 'projector running');
   } catch (error) {
-    await closeAll(resources, logger);
+    await closeInReverse(resources, logger);
     throw error;
   }
   stopOnSignal(resources, logger);
@@ -63,20 +64,10 @@ function stopOnSignal(resources: readonly Closeable[], logger: Logger): void {
     if (stopping) process.exit(1);
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    void closeAll(resources, logger).then(() => process.exit(0));
+    void closeInReverse(resources, logger).then(() => process.exit(0));
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
-}
-
-async function closeAll(resources: readonly Closeable[], logger: Logger): Promise<void> {
-  for (const resource of [...resources].reverse()) {
-    try {
-      await resource.close();
-    } catch (error) {
-      logger.error({ err: error, resource: resource.name }, 'closing a resource failed');
-    }
-  }
 }
 
 main().catch((error: unknown) => {

@@ -32,6 +32,11 @@ export async function serve(app: HttpApp, options: { host: string; port: number;
 
 export async function shutdown(app: HttpApp, resources: readonly Closeable[], logger: Logger): Promise<void> {
   await app.close();
+  await closeInReverse(resources, logger);
+}
+
+/** Closes the resources last-opened first; a close that fails is logged and the others still close. */
+export async function closeInReverse(resources: readonly Closeable[], logger: Logger): Promise<void> {
   for (const resource of [...resources].reverse()) {
     try {
       await resource.close();

@@ -5,7 +5,7 @@ import { createLogger } from '../logging/logger.js';
 import type { MetricsServer } from '../observability/server/metrics-server.js';
 import { createObservability, type Observability } from '../observability/service.js';
 import { startTracing } from '../observability/tracing/tracing.js';
-import { serve, type Closeable } from './serve.js';
+import { closeInReverse, serve, type Closeable } from './serve.js';
 
 export interface ServiceIdentity {
   /** Names the process in logs, metrics, traces and its fatal line, e.g. `command-service`. */
@@ -61,15 +61,5 @@ export async function startService(identity: ServiceIdentity, compose: ComposeSe
   } catch (error) {
     await closeInReverse([...resources(), { name: 'http', close: async () => void (await app?.close()) }], logger);
     throw error;
-  }
-}
-
-async function closeInReverse(resources: readonly Closeable[], logger: Logger): Promise<void> {
-  for (const resource of [...resources].reverse()) {
-    try {
-      await resource.close();
-    } catch (error) {
-      logger.error({ err: error, resource: resource.name }, 'closing a resource failed');
-    }
   }
 }
