@@ -98,7 +98,7 @@ describe('group commit of concurrent appends', () => {
     const events = newEvents(2);
     const original = await store.append(landed, events, 'no_stream');
     const fresh = [newStreamId('batch'), newStreamId('batch')];
-    // The repeat's ids hit the unique index: the shared statement fails and its appends go one by one.
+    // Its stream has moved past no_stream, so the statement looks its ids up and answers the original result.
     const settled = await together([
       { stream_id: newStreamId('batch'), events: newEvents(1), expected: 'any' },
       { stream_id: fresh[0]!, events: newEvents(1), expected: 'no_stream' },
@@ -194,6 +194,52 @@ describe('group commit of concurrent appends', () => {
     expect(new Set(commits.slice(2, 5)).size).toBe(1);
     expect(new Set(commits.slice(5)).size).toBe(1);
     expect(commits[2]).not.toBe(commits[5]);
+  });
+
+  it('holds an append to a stream whose earlier append is still running, even with a statement free', async () => {
+    // The real pool; the first statement is sent 50 ms late, long enough for a second statement to overtake it.
+    let calls = 0;
+    const late = {
+      query: async (config: pg.QueryConfig) => {
+        if (calls++ === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+        return testbed.pool.query(config);
+      },
+    } as unknown as pg.Pool;
+    const batcher = createAppendBatcher(late, { maxInFlight: 2, maxAppends: 64, maxEvents: 1_000 });
+    const stream_id = newStreamId('batch');
+    const [first, second] = [newEvent(), newEvent()];
+
+    const results = await Promise.all([batcher.append(stream_id, [first], 'no_stream'), batcher.append(stream_id, [second], 0)]);
+    expect(results.map((result) => result.next_revision)).toEqual([0, 1]);
+    expect((await store.readStream(stream_id)).map((event) => event.event_id)).toEqual([first.event_id, second.event_id]);
+  });
+
+  it('replays a failed statement one stream at a time, in arrival order', async () => {
+    const landed = newStreamId('batch');
+    const events = newEvents(1);
+    await store.append(landed, events, 'no_stream');
+    const stream_id = newStreamId('batch');
+    const appends = [newEvent(), newEvent(), newEvent()];
+    // The real pool; the replay of the stream's first append is sent 50 ms late, long enough for
+    // the others to overtake it if they went side by side.
+    const lateFirst = {
+      query: async (config: pg.QueryConfig) => {
+        if (config.name === 'iwf_events_append' && config.values?.[0] === stream_id && config.values[1] === -1) await new Promise((resolve) => setTimeout(resolve, 50));
+        return testbed.pool.query(config);
+      },
+    } as unknown as pg.Pool;
+    const batcher = createAppendBatcher(lateFirst, { maxInFlight: 1, maxAppends: 64, maxEvents: 1_000 });
+    // The repeated append's ids fail the shared statement; its three appends to one stream then go one by one.
+    const calls: Call[] = [
+      { stream_id: newStreamId('batch'), events: newEvents(1), expected: 'any' },
+      { stream_id: landed, events, expected: 'any' },
+      ...appends.map((event, revision) => ({ stream_id, events: [event], expected: revision === 0 ? ('no_stream' as const) : revision - 1 })),
+    ];
+    const settled = await Promise.allSettled(calls.map((call) => batcher.append(call.stream_id, call.events, call.expected)));
+
+    expect(fulfilled(settled[1]!).appended).toBe(false);
+    expect(settled.slice(2).map((result) => fulfilled(result).next_revision)).toEqual([0, 1, 2]);
+    expect((await store.readStream(stream_id)).map((event) => event.event_id)).toEqual(appends.map((event) => event.event_id));
   });
 
   it('does not deadlock two stores appending in batches to the same streams', async () => {

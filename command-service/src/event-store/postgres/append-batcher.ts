@@ -14,14 +14,15 @@ import type { AppendArguments, AppendRow } from './append.js';
  * the callers it answered usually append again straight away, and they then join the appends
  * already waiting instead of one of them taking the slot alone and the rest queueing behind it.
  * What waits is shared evenly among the free slots, so two statements run side by side rather
- * than one carrying everything while the other idles. Appends to one stream stay in one
- * statement, in arrival order, unless the statement limits split them.
+ * than one carrying everything while the other idles. One stream's appends never run in two
+ * statements at once: a statement takes all that wait for a stream it carries, and a stream
+ * with an append in a running statement waits for it, so they run in arrival order.
  *
  * Each append keeps its own outcome: a wrong expected revision or a used event id refuses that
  * append only. When the call itself fails (a racing writer's unique violation, a deadlock, a
  * lost connection) nothing of it was written, or, for a lost connection, possibly all of it: the
- * appends are then replayed one by one through the single-append path, whose id check answers an
- * append that did land as already appended.
+ * appends are then replayed through the single-append path, one stream's in order, whose id
+ * check answers an append that did land as already appended.
  */
 export interface AppendBatcher {
   append(stream_id: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
@@ -56,14 +57,27 @@ export function createAppendBatcher(pool: pg.Pool, batching: AppendBatching = DE
   let queue: Queued[] = [];
   let inFlight = 0;
   let refillScheduled = false;
+  // Streams with an append in a running statement: their next appends wait for it.
+  const busy = new Map<string, number>();
+  const mark = (streams: ReadonlySet<string>, change: 1 | -1): void => {
+    for (const stream of streams) {
+      const count = (busy.get(stream) ?? 0) + change;
+      if (count > 0) busy.set(stream, count);
+      else busy.delete(stream);
+    }
+  };
 
   const pump = (): void => {
     while (inFlight < batching.maxInFlight && queue.length > 0) {
-      const taken = takeBatch(queue, Math.ceil(queue.length / (batching.maxInFlight - inFlight)), batching);
+      const taken = takeBatch(queue, Math.ceil(queue.length / (batching.maxInFlight - inFlight)), batching, (stream) => busy.has(stream));
+      if (taken.batch.length === 0) return;
       queue = taken.rest;
       inFlight += 1;
+      const streams = new Set(taken.batch.map(streamOf));
+      mark(streams, 1);
       void run(pool, taken.batch).finally(() => {
         inFlight -= 1;
+        mark(streams, -1);
         scheduleRefill();
       });
     }
@@ -91,11 +105,16 @@ export function createAppendBatcher(pool: pg.Pool, batching: AppendBatching = DE
 
 /**
  * The next statement's appends: the first `share` waiting, within the statement limits (a single
- * larger append goes alone), and every later one to a stream already in it, so no two statements
- * carry appends to one stream unless the limits force it. A stream that has an append left
- * behind leaves its later appends behind too, so they keep their order.
+ * larger append goes alone), and every later one to a stream already in it. A stream that has an
+ * append left behind, or one in a running statement (`busy`), leaves its later appends behind
+ * too, so one stream's appends never run in two statements at once and keep their order.
  */
-export function takeBatch<T extends Pick<Queued, 'args'>>(queue: readonly T[], share: number, batching: AppendBatching): { batch: T[]; rest: T[] } {
+export function takeBatch<T extends Pick<Queued, 'args'>>(
+  queue: readonly T[],
+  share: number,
+  batching: AppendBatching,
+  busy: (stream: string) => boolean = () => false,
+): { batch: T[]; rest: T[] } {
   const batch: T[] = [];
   const rest: T[] = [];
   const taken = new Set<string>();
@@ -103,7 +122,7 @@ export function takeBatch<T extends Pick<Queued, 'args'>>(queue: readonly T[], s
   let events = 0;
   for (const queued of queue) {
     const stream = streamOf(queued);
-    const wanted = !leftBehind.has(stream) && (batch.length < share || taken.has(stream));
+    const wanted = !leftBehind.has(stream) && !busy(stream) && (batch.length < share || taken.has(stream));
     const fits = batch.length === 0 || (batch.length < batching.maxAppends && events + eventCount(queued) <= batching.maxEvents);
     if (wanted && fits) {
       batch.push(queued);
@@ -127,7 +146,12 @@ async function run(pool: pg.Pool, batch: Queued[]): Promise<void> {
   try {
     rows = (await pool.query<AppendRow>({ name: 'iwf_events_append_many', text: APPEND_MANY, values: manyArguments(ordered) })).rows;
   } catch {
-    await Promise.all(ordered.map(alone));
+    // One by one within a stream, in arrival order; streams side by side.
+    const byStream = new Map<string, Queued[]>();
+    for (const queued of ordered) byStream.set(streamOf(queued), [...(byStream.get(streamOf(queued)) ?? []), queued]);
+    await Promise.all([...byStream.values()].map(async (appends) => {
+      for (const queued of appends) await alone(queued);
+    }));
     return;
   }
   ordered.forEach((queued, index) => void settle(queued, async () => interpretAppend(streamOf(queued), queued.expected, rows[index])));

@@ -32,6 +32,13 @@ describe('which waiting appends the next statement takes', () => {
     expect(names(takeBatch(queue, 5, { ...LIMITS, maxAppends: 2 }))).toEqual({ batch: ['a1', 'b1'], rest: ['a2', 'a3', 'c1'] });
   });
 
+  it('leaves behind every append to a stream that has one in a running statement', () => {
+    const queue = ['a1', 'b1', 'a2', 'c1'].map((name) => queued(name));
+    const busy = (stream: string): boolean => stream === 'a';
+    expect(names(takeBatch(queue, 4, LIMITS, busy))).toEqual({ batch: ['b1', 'c1'], rest: ['a1', 'a2'] });
+    expect(names(takeBatch([queued('a1')], 1, LIMITS, busy))).toEqual({ batch: [], rest: ['a1'] });
+  });
+
   it('sends an append larger than the event limit alone', () => {
     const queue = [queued('a1', 9), queued('b1', 1)];
     expect(names(takeBatch(queue, 2, { ...LIMITS, maxEvents: 5 }))).toEqual({ batch: ['a1'], rest: ['b1'] });
