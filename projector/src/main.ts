@@ -18,7 +18,7 @@ const SERVICE = 'projector';
 
 /**
  * The projector alone: keeps the read models and the cache from the log. It has no API port;
- * METRICS_PORT serves /metrics, /health and the admin profiling routes.
+ * METRICS_PORT serves /metrics, /health, /ready and the admin profiling routes.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -47,7 +47,9 @@ async function main(): Promise<void> {
     resources.push(projections);
     observability.watchProjections(() => projections.statuses());
     observability.watchWorkload(() => sampler.latest()?.workload);
-    const metrics = await observability.listen();
+    // A member kept out of its Kafka group by a model at another version takes over nothing:
+    // a rollout must not retire the members that still apply.
+    const metrics = await observability.listen(() => (role.kafka?.group.status().phase === 'awaiting_rebuild' ? 'read model stored at another version; run iwf rebuild' : undefined));
     resources.push(metrics);
     logger.info({ metrics: `${metrics.address}/metrics`, projections: projections.statuses().map((status) => status.projection) }, 'projector running');
   } catch (error) {

@@ -54,7 +54,7 @@ describe('service bundles', () => {
     const projectorMetrics = await freePort();
     const [commandPort, queryPort] = [await freePort(), await freePort()];
     await Promise.all([
-      startBundle('projector', serviceEnv(db.url, redis, { METRICS_PORT: String(projectorMetrics) }), `http://127.0.0.1:${projectorMetrics}/health`),
+      startBundle('projector', serviceEnv(db.url, redis, { METRICS_PORT: String(projectorMetrics) }), `http://127.0.0.1:${projectorMetrics}/ready`),
       startBundle('command-service', serviceEnv(db.url, redis, { SERVER_PORT: String(commandPort), METRICS_PORT: String(await freePort()) }), `http://127.0.0.1:${commandPort}/ready`),
     ]);
     await startBundle('query-service', serviceEnv(db.url, redis, { SERVER_PORT: String(queryPort), METRICS_PORT: String(await freePort()) }), `http://127.0.0.1:${queryPort}/ready`);

@@ -88,7 +88,7 @@ describe('Kubernetes manifests', () => {
         const [container] = pod.containers;
         const port = name === 'projector' ? 'metrics' : 'http';
         expect(container.livenessProbe.httpGet).toEqual({ path: '/health', port });
-        expect(container.readinessProbe.httpGet).toEqual({ path: name === 'projector' ? '/health' : '/ready', port });
+        expect(container.readinessProbe.httpGet).toEqual({ path: '/ready', port });
         expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } });
         expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
         expect(pod.serviceAccountName).toBe('intelligent-workflows');

@@ -47,8 +47,8 @@ export interface Observability {
   watchWorkload(latest: () => Workload | undefined): void;
   /** Background checks behind `iwf_dependency_up`; close them with the process's resources. */
   probe(checks: Readonly<Record<string, DependencyCheck>>): Closeable;
-  /** Serves the metrics port (`METRICS_PORT`). */
-  listen(): Promise<MetricsServer>;
+  /** Serves the metrics port (`METRICS_PORT`); `notReady` makes its `/ready` answer 503 with the reason. */
+  listen(notReady?: () => string | undefined): Promise<MetricsServer>;
 }
 
 export function createObservability(options: ObservabilityOptions): Observability {
@@ -74,6 +74,6 @@ export function createObservability(options: ObservabilityOptions): Observabilit
     watchProjections: (statuses) => registerProjectorMetrics(registry, statuses),
     watchWorkload: (latest) => registerWorkloadMetrics(registry, latest),
     probe: (checks) => startDependencyProbe(registry, checks),
-    listen: () => startMetricsServer({ registry, host: options.config.host, port: options.config.metricsPort, jwt: options.config.jwt, logger: options.logger }),
+    listen: (notReady) => startMetricsServer({ registry, host: options.config.host, port: options.config.metricsPort, jwt: options.config.jwt, logger: options.logger, notReady }),
   };
 }

@@ -101,9 +101,11 @@ describe.each(await kafkaBackends())('iwf rebuild with PROJECTOR_SOURCE=kafka ($
     const version = projections.find((projection) => projection.name === 'rules')!.version;
     await testbed.pool.query("INSERT INTO iwf_read.projection_checkpoints (projection, version, commit_pos, prepare_pos) VALUES ('rules', $1, 0, 0)", [version + 1]);
     await appendInterleaved(testbed.store, { workflows: 5, eventsPerWorkflow: 3, tenant: 'versions' });
-    const joined = mode.startMember();
+    const { member, started } = mode.launchMember();
     await mode.relayed();
     await waitFor(async () => testbed.logger.lines.some((line) => line.startsWith(OUT_OF_GROUP)), 10_000, () => testbed.logger.lines.slice(-5).join('\n'));
+    expect(member.status()).toMatchObject({ phase: 'awaiting_rebuild', assigned: [], events_applied: 0 });
+    expect(member.status().last_error).toContain(`rules is stored at v${version + 1}, this code has v${version}`);
     expect(testbed.logger.lines.filter((line) => line.startsWith(OUT_OF_GROUP))).toEqual([
       expect.stringContaining(`"projection":"rules","stored":${version + 1},"code":${version}`),
     ]);
@@ -115,9 +117,10 @@ describe.each(await kafkaBackends())('iwf rebuild with PROJECTOR_SOURCE=kafka ($
 
     expect(await iwf(['rebuild', 'rules'], env)).toMatchObject({ code: 0, stderr: '' });
     expect((await readCheckpoint(testbed.pool, 'rules'))?.version).toBe(version);
-    await joined;
+    await started;
     await mode.checkpointsReach((await mode.settle())!);
     expect(await workflowsAt(testbed, 'versions', 2)).toBe(5);
+    expect(member.status()).toMatchObject({ phase: 'consuming', last_error: undefined });
     expect(await iwf(['verify', '--all'], env)).toMatchObject({ code: 0 });
   });
 
@@ -126,8 +129,9 @@ describe.each(await kafkaBackends())('iwf rebuild with PROJECTOR_SOURCE=kafka ($
     const env = kafkaEnv(testbed, 'version-swap');
     const version = projections.find((projection) => projection.name === 'rules')!.version;
     await appendInterleaved(testbed.store, { workflows: 5, eventsPerWorkflow: 3, tenant: 'first' });
-    await mode.startMember();
+    const member = await mode.startMember();
     await mode.checkpointsReach((await mode.settle())!);
+    expect(member.status().assigned.length).toBeGreaterThan(0);
 
     // What a rebuild by other code leaves behind: the model, stored at another version.
     await testbed.pool.query("UPDATE iwf_read.projection_checkpoints SET version = $1 WHERE projection = 'rules'", [version + 1]);
@@ -135,13 +139,15 @@ describe.each(await kafkaBackends())('iwf rebuild with PROJECTOR_SOURCE=kafka ($
     await mode.relayed();
     await waitFor(async () => testbed.logger.lines.some((line) => line.startsWith(LEFT_GROUP)), 20_000, () => testbed.logger.lines.slice(-5).join('\n'));
     expect(testbed.logger.lines.find((line) => line.startsWith(LEFT_GROUP))).toContain(`"projection":"rules","stored":${version + 1},"code":${version}`);
-    await waitFor(async () => testbed.logger.lines.some((line) => line.startsWith(OUT_OF_GROUP)), 20_000, () => testbed.logger.lines.slice(-5).join('\n'));
+    await waitFor(() => member.status().phase === 'awaiting_rebuild', 20_000, () => JSON.stringify(member.status()));
+    expect(member.status().assigned).toEqual([]);
     expect(await workflowsAt(testbed, 'second', 2)).toBe(0);
 
     // Back at this code's version (as a rebuild by this code leaves it): the member rejoins and applies what waited.
     await testbed.pool.query("UPDATE iwf_read.projection_checkpoints SET version = $1 WHERE projection = 'rules'", [version]);
     await mode.checkpointsReach((await mode.settle())!);
     expect(await workflowsAt(testbed, 'second', 2)).toBe(5);
+    expect(member.status().phase).toBe('consuming');
     expect(await iwf(['verify', '--all'], env)).toMatchObject({ code: 0 });
   });
 });

@@ -146,7 +146,7 @@ function memberState(group: GroupProjectorStatus): RunnerState {
     case 'restarting':
       return 'retrying';
     case 'awaiting_rebuild':
-      return 'standby';
+      return 'awaiting_rebuild';
     case 'stopped':
       return 'stopped';
     case 'consuming':

@@ -70,10 +70,11 @@ describe('projection statuses in Kafka mode', () => {
     ]);
   });
 
-  it('starting, replacing a crashed consumer and stopped members report their state alone', () => {
+  it('starting, replacing a crashed consumer, waiting for a rebuild and stopped members report their state alone', () => {
     const states = (overrides: Partial<GroupProjectorStatus>) => kafkaProjectionStatuses(['workflows'], member(overrides), sample(), undefined, NOW).map((status) => [status.state, status.reports_position]);
     expect(states({ phase: 'starting', assigned: [] })).toEqual([['starting', false]]);
     expect(states({ phase: 'restarting', assigned: [], last_error: 'boom' })).toEqual([['retrying', false]]);
+    expect(states({ phase: 'awaiting_rebuild', assigned: [] })).toEqual([['awaiting_rebuild', false]]);
     expect(states({ phase: 'stopped' })).toEqual([['stopped', false]]);
     expect(kafkaProjectionStatuses(['workflows'], member(), undefined, undefined, NOW)[0]).toMatchObject({ state: 'active', reports_position: false, events_applied: 0 });
   });

@@ -10,6 +10,11 @@ export type RunnerState =
   | 'rebuilding'
   /** Waiting out a transient failure before trying again. */
   | 'retrying'
+  /**
+   * The model is stored at another version than this code's: a Kafka group member stays out of
+   * its group until `iwf rebuild` builds this version (the store-fed runner rebuilds instead).
+   */
+  | 'awaiting_rebuild'
   | 'stopped'
   | 'failed';
 

@@ -24,7 +24,7 @@ export interface ProjectionStatusLike {
   readonly reports_position?: boolean;
 }
 
-export const RUNNER_STATES = ['starting', 'standby', 'active', 'rebuilding', 'retrying', 'stopped', 'failed'] as const;
+export const RUNNER_STATES = ['starting', 'standby', 'active', 'rebuilding', 'retrying', 'awaiting_rebuild', 'stopped', 'failed'] as const;
 
 /**
  * Projector series, read from the runners at scrape time. Position-based ones come only from

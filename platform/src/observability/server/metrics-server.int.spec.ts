@@ -9,11 +9,12 @@ const jwt: JwtSettings = { secret: 'iwf-metrics-server-test-secret-0123456789', 
 let server: MetricsServer;
 let admin: string;
 let viewer: string;
+let notReady: string | undefined;
 
 beforeAll(async () => {
   const registry = createMetricsRegistry('test-service');
   new Counter({ name: 'test_things_total', help: 'things', registers: [registry] }).inc(3);
-  server = await startMetricsServer({ registry, host: '127.0.0.1', port: 0, jwt, logger: pino({ level: 'silent' }) });
+  server = await startMetricsServer({ registry, host: '127.0.0.1', port: 0, jwt, logger: pino({ level: 'silent' }), notReady: () => notReady });
   admin = await mintToken(jwt.secret!, { actor: 'ops', tenant: 'acme', roles: ['admin'] });
   viewer = await mintToken(jwt.secret!, { actor: 'someone', tenant: 'acme', roles: ['viewer'] });
 });
@@ -34,6 +35,22 @@ describe('the metrics port', () => {
     expect(text).toMatch(/^iwf_process_memory_limit_bytes\{service="test-service"\} \d+/m);
     expect(await (await get('/health')).json()).toEqual({ status: 'ok' });
     expect((await get('/elsewhere')).status).toBe(404);
+  });
+
+  it('answers /ready with 200 while the process is ready, and 503 with the reason while it is not', async () => {
+    const ready = await get('/ready');
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready' });
+    notReady = 'read model stored at another version; run iwf rebuild';
+    try {
+      const waiting = await get('/ready');
+      expect(waiting.status).toBe(503);
+      expect(await waiting.json()).toEqual({ status: 'not_ready', reason: notReady });
+      expect((await get('/health')).status).toBe(200);
+    } finally {
+      notReady = undefined;
+    }
+    expect((await get('/ready')).status).toBe(200);
   });
 
   it('keeps profiling to administrators', async () => {

@@ -15,6 +15,8 @@ export interface MetricsServerOptions {
   readonly port: number;
   readonly jwt: JwtSettings;
   readonly logger: Logger;
+  /** Why this process should get no traffic or stay out of a rollout (`/ready` answers 503); undefined when ready. */
+  readonly notReady?: () => string | undefined;
 }
 
 export interface MetricsServer {
@@ -25,7 +27,8 @@ export interface MetricsServer {
 }
 
 /**
- * The metrics port, apart from the API: `/metrics` for Prometheus, `/health`, and the
+ * The metrics port, apart from the API: `/metrics` for Prometheus, `/health` (the process
+ * answers), `/ready` (and is fit to take over from the processes it replaces), and the
  * admin-only profiling routes `/debug/pprof/profile?seconds=N` and `/debug/pprof/heap`.
  */
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
@@ -60,6 +63,12 @@ async function route(request: IncomingMessage, response: ServerResponse, options
     case '/health':
       response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
       return;
+    case '/ready': {
+      const reason = options.notReady?.();
+      if (reason === undefined) response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ready"}');
+      else response.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'not_ready', reason }));
+      return;
+    }
     case '/debug/pprof/profile': {
       await authenticateAdmin(request, options.jwt);
       const seconds = profileSeconds(url.searchParams.get('seconds'));

@@ -39,6 +39,7 @@ export class KafkaGroupProjector {
   private stopping = false;
   private phase: GroupProjectorStatus['phase'] = 'starting';
   private starting: Promise<void> | undefined;
+  private restarting: Promise<void> | undefined;
 
   constructor(private readonly options: GroupProjectorOptions) {
     this.logger = options.logger ?? stderrLogger;
@@ -66,14 +67,15 @@ export class KafkaGroupProjector {
     if (this.stopping) return;
     // A rebuild or a parked replay locks these rows against the batches; they must exist first.
     await createCheckpoints(this.options.pool, this.options.projections);
-    await this.awaitCodeVersions();
+    await this.awaitCodeVersions('starting');
     if (this.stopping) return;
     // Entries written before this member started may be older than what is committed now.
     await this.cache.clear();
     await this.startConsumer();
     if (this.stopping) return;
     this.keeper.start();
-    this.phase = 'consuming';
+    // Unless a crash or a swapped version already has the consumer replaced.
+    if (this.phase === 'starting') this.phase = 'consuming';
   }
 
   /**
@@ -83,10 +85,17 @@ export class KafkaGroupProjector {
    * offset is every model's), so it stays out of the group and its partitions go to members
    * whose code matches. `iwf rebuild` run with this code's version ends the wait.
    */
-  private async awaitCodeVersions(): Promise<void> {
+  private async awaitCodeVersions(resume: 'starting' | 'restarting'): Promise<void> {
     for (let round = 0; !this.stopping; round++) {
       const stale = await otherVersions(this.options.pool, this.options.projections);
-      if (stale.length === 0) return;
+      if (this.stopping) return;
+      if (stale.length === 0) {
+        if (round > 0) {
+          this.phase = resume;
+          this.lastError = undefined;
+        }
+        return;
+      }
       this.phase = 'awaiting_rebuild';
       this.lastError = `${stale.map((model) => `${model.projection} is stored at v${model.stored}, this code has v${model.code}`).join('; ')}`;
       if (round === 0) {
@@ -116,7 +125,7 @@ export class KafkaGroupProjector {
       this.lastError = String(event.payload.error);
       this.logger.warn({ err: event.payload.error, group: options.group, restart: event.payload.restart }, 'kafka consumer crashed');
       // kafkajs restarts itself after retriable errors only; a member must never stay down.
-      if (!event.payload.restart && !this.stopping) void this.restart(consumer);
+      if (!event.payload.restart) this.replace(consumer);
     });
     await consumer.connect();
     await consumer.subscribe({ topic: options.topic, fromBeginning: true });
@@ -129,9 +138,14 @@ export class KafkaGroupProjector {
     });
   }
 
+  /** Replaces the consumer (once, however many batches or events ask); `stop()` waits for it. */
+  private replace(consumer: Consumer): void {
+    if (this.consumer !== consumer || this.stopping) return;
+    this.restarting = this.restart(consumer);
+  }
+
   /** Replaces a crashed consumer with a new member; its partitions resume from the stored offsets. */
   private async restart(crashed: Consumer): Promise<void> {
-    if (this.consumer !== crashed) return;
     this.consumer = undefined;
     this.assigned = [];
     this.phase = 'restarting';
@@ -140,11 +154,11 @@ export class KafkaGroupProjector {
       await this.sleeper.sleep(backoffDelay(attempt, 500, 10_000));
       if (this.stopping) return;
       try {
-        await this.awaitCodeVersions();
+        await this.awaitCodeVersions('restarting');
         if (this.stopping) return;
         this.restarts += 1;
         await this.startConsumer();
-        if (!this.stopping) this.phase = 'consuming';
+        if (!this.stopping && this.phase === 'restarting') this.phase = 'consuming';
         return;
       } catch (error) {
         this.logger.warn({ err: error, group: this.options.group, attempt }, 'kafka consumer restart failed');
@@ -170,8 +184,9 @@ export class KafkaGroupProjector {
     this.stopping = true;
     this.phase = 'stopped';
     this.sleeper.wakeAll();
-    // A start still in progress ends at its next step; the consumer it may have made is closed below.
+    // A start or a replacement still in progress ends at its next step; the consumer it may have made is closed below.
     await this.starting?.catch(() => undefined);
+    await this.restarting?.catch(() => undefined);
     await this.keeper.stop();
     await this.consumer?.disconnect();
     this.cache.close();
@@ -217,7 +232,7 @@ export class KafkaGroupProjector {
     if (outcome.kind === 'other_version') {
       // A rebuild swapped in another version while this member ran: it leaves the group and waits.
       this.logger.error({ stale: outcome.stale, group: this.options.group, partition }, 'read model swapped to another version than the code; this member leaves the group');
-      void this.restart(consumer);
+      this.replace(consumer);
       return;
     }
     if (outcome.kind === 'gap') {

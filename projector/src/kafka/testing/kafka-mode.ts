@@ -26,6 +26,8 @@ export interface KafkaMode {
    * while a model is stored at another version than the code's).
    */
   startMember(projections?: readonly Projection[]): Promise<KafkaGroupProjector>;
+  /** A member whose start is under way, and the start (which may wait, e.g. for a rebuild). */
+  launchMember(projections?: readonly Projection[]): { member: KafkaGroupProjector; started: Promise<void> };
   /** The position of the newest committed event (the store's head may lag it for a moment). */
   newest(): Promise<LogPosition | undefined>;
   /** Waits until the relay has published, and the store's head reached, the newest committed event; resolves with its position. */
@@ -72,6 +74,11 @@ export function startKafkaMode(bed: KafkaTestbed, group: string): KafkaMode {
     group,
     covered,
     async startMember(projections = readModels) {
+      const { member, started } = this.launchMember(projections);
+      await started;
+      return member;
+    },
+    launchMember(projections = readModels) {
       const member = new KafkaGroupProjector({
         kafka: bed.kafka,
         pool: bed.pool,
@@ -89,8 +96,7 @@ export function startKafkaMode(bed: KafkaTestbed, group: string): KafkaMode {
         },
       });
       members.push(member);
-      await member.start();
-      return member;
+      return { member, started: member.start() };
     },
     newest,
     relayed,
