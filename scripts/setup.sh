@@ -24,5 +24,14 @@ if ! pnpm install "${install_args[@]}" >"$install_log" 2>&1; then
 fi
 rm -f "$install_log"
 pnpm exec tsc -b
+# pnpm links a workspace binary (the iwf CLI) only once the file it points to exists, which
+# on a fresh clone is after this first build: link it now, so `pnpm exec iwf` works at once.
+if [ ! -e node_modules/.bin/iwf ]; then
+  pnpm install --offline "${install_args[@]}" >/dev/null 2>&1 || true
+  if [ ! -e node_modules/.bin/iwf ]; then
+    echo "setup: the iwf CLI is not linked (node_modules/.bin/iwf); run pnpm install" >&2
+    exit 1
+  fi
+fi
 # The 3-broker mock Kafka cluster the Kafka relay and consumer-group tests run against.
 bash infra/kafka-mock/build.sh
