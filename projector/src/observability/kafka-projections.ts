@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { EventStore, LogPosition } from '@iwf/contracts';
 import { formatPosition } from '@iwf/contracts';
 import type { ProjectionStatusLike } from '@iwf/platform/observability/metrics/projector';
+import { repeatInBackground } from '@iwf/platform/runtime/repeat';
 import type { GroupProjectorStatus } from '../kafka/consumer/options.js';
 import type { RunnerState } from '../runner/status.js';
 import { isBehind } from '../runner/status.js';
@@ -73,18 +74,7 @@ export function startKafkaProjectionSampler(options: KafkaProjectionSamplerOptio
       // The previous sample stands; iwf_dependency_up tells whether the database answers.
     }
   };
-  let running = sample();
-  const timer = setInterval(() => {
-    running = running.then(sample);
-  }, options.intervalMs ?? 2_000).unref();
-  return {
-    name: 'kafka projection sampler',
-    latest: () => latest,
-    close: async () => {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return { ...repeatInBackground('kafka projection sampler', options.intervalMs ?? 2_000, sample), latest: () => latest };
 }
 
 export interface KafkaProjectionStatus extends ProjectionStatusLike {

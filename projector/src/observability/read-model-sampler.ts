@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Workload } from '@iwf/platform/observability/metrics/workflow';
+import { repeatInBackground } from '@iwf/platform/runtime/repeat';
 import type { ProjectionStatus } from '../runner/status.js';
 
 export interface ReadModelSample {
@@ -41,18 +42,7 @@ export function startReadModelSampler(pool: pg.Pool, intervalMs = 5_000): ReadMo
       // The previous sample stands; iwf_dependency_up tells whether the database answers.
     }
   };
-  let running = sample();
-  const timer = setInterval(() => {
-    running = running.then(sample);
-  }, intervalMs).unref();
-  return {
-    name: 'read model sampler',
-    latest: () => latest,
-    close: async () => {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return { ...repeatInBackground('read model sampler', intervalMs, sample), latest: () => latest };
 }
 
 /** Each runner's status with the parked count of its projection, for the projector metrics. */

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { repeatInBackground } from '../../runtime/repeat.js';
 
 export type DependencyCheck = () => Promise<unknown>;
 
@@ -60,17 +61,7 @@ export function startDependencyProbe(registry: Registry, checks: Readonly<Record
       }),
     );
   };
-  let running = checkAll();
-  const timer = setInterval(() => {
-    running = running.then(checkAll);
-  }, options.intervalMs ?? 5_000).unref();
-  return {
-    name: 'dependency probe',
-    close: async () => {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return repeatInBackground('dependency probe', options.intervalMs ?? 5_000, checkAll);
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -1,5 +1,5 @@
 import { SpanKind, trace } from '@opentelemetry/api';
-import { DomainError, DuplicateEventIdError, WrongExpectedRevisionError, type EventStore, type NewEvent } from '@iwf/contracts';
+import { DomainError, DuplicateEventIdError, WrongExpectedRevisionError, withAppend, type EventStore, type NewEvent } from '@iwf/contracts';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { inSpan, traceparentOf } from '../tracing/context.js';
 
@@ -35,31 +35,24 @@ export function instrumentEventStore(store: EventStore, registry: Registry): Eve
   // Series exist from the start, so a rate over them reads 0 rather than nothing.
   for (const outcome of ['appended', 'repeated', 'conflict', 'duplicate', 'invalid', 'error'] satisfies AppendOutcome[]) appends.inc({ outcome }, 0);
 
-  return {
-    append: (streamId, events, expected) =>
-      inSpan('eventstore.append', { 'iwf.stream.id': streamId, 'iwf.events': events.length }, async (span) => {
-        const stamped = withTraceparent(events, traceparentOf(span));
-        const stop = duration.startTimer();
-        try {
-          const result = await store.append(streamId, stamped, expected);
-          appends.inc({ outcome: result.appended ? 'appended' : 'repeated' });
-          if (result.appended) appended.inc({ category: streamCategory(streamId) }, events.length);
-          return result;
-        } catch (error) {
-          const outcome = outcomeOf(error);
-          appends.inc({ outcome });
-          if (outcome === 'conflict') conflicts.inc();
-          throw error;
-        } finally {
-          stop();
-        }
-      }, SpanKind.CLIENT),
-    readStream: (streamId, options) => store.readStream(streamId, options),
-    readAll: (options) => store.readAll(options),
-    headPosition: () => store.headPosition(),
-    subscribe: (handler, options) => store.subscribe(handler, options),
-    close: () => store.close(),
-  };
+  return withAppend(store, (streamId, events, expected) =>
+    inSpan('eventstore.append', { 'iwf.stream.id': streamId, 'iwf.events': events.length }, async (span) => {
+      const stamped = withTraceparent(events, traceparentOf(span));
+      const stop = duration.startTimer();
+      try {
+        const result = await store.append(streamId, stamped, expected);
+        appends.inc({ outcome: result.appended ? 'appended' : 'repeated' });
+        if (result.appended) appended.inc({ category: streamCategory(streamId) }, events.length);
+        return result;
+      } catch (error) {
+        const outcome = outcomeOf(error);
+        appends.inc({ outcome });
+        if (outcome === 'conflict') conflicts.inc();
+        throw error;
+      } finally {
+        stop();
+      }
+    }, SpanKind.CLIENT));
 }
 
 function outcomeOf(error: unknown): AppendOutcome {

@@ -1,4 +1,5 @@
 import type { AppendResult, EventStore, ExecutionEvent, NewEvent } from '@iwf/contracts';
+import { withAppend } from '@iwf/contracts';
 import { streamCategory } from './event-store.js';
 import type { FinishedStatus, WorkflowMetrics } from './workflow.js';
 
@@ -78,16 +79,9 @@ export function observeExecutionEvents(store: EventStore, metrics: WorkflowMetri
     }
   };
 
-  return {
-    async append(streamId, events, expected): Promise<AppendResult> {
-      const result = await store.append(streamId, events, expected);
-      if (result.appended && streamCategory(streamId) === 'execution') observe(streamId, events).catch(onError);
-      return result;
-    },
-    readStream: (streamId, options) => store.readStream(streamId, options),
-    readAll: (options) => store.readAll(options),
-    headPosition: () => store.headPosition(),
-    subscribe: (handler, options) => store.subscribe(handler, options),
-    close: () => store.close(),
-  };
+  return withAppend(store, async (streamId, events, expected): Promise<AppendResult> => {
+    const result = await store.append(streamId, events, expected);
+    if (result.appended && streamCategory(streamId) === 'execution') observe(streamId, events).catch(onError);
+    return result;
+  });
 }

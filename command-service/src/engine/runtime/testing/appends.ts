@@ -1,4 +1,5 @@
 import type { EventStore, NewEvent } from '@iwf/contracts';
+import { withAppend } from '@iwf/contracts';
 
 /** Runs after an append has committed and before the appender goes on; throwing makes the appender fail as if it died there. */
 export type AfterAppend = (stream: string, events: readonly NewEvent[]) => Promise<void>;
@@ -9,18 +10,11 @@ export interface AppendTap {
 
 /** The store, with the tap's hook (set and cleared by a test) run after every append. */
 export function tapAppends(store: EventStore, tap: AppendTap): EventStore {
-  return {
-    async append(stream, events, expected) {
-      const result = await store.append(stream, events, expected);
-      await tap.after?.(stream, events);
-      return result;
-    },
-    readStream: (stream, options) => store.readStream(stream, options),
-    readAll: (options) => store.readAll(options),
-    headPosition: () => store.headPosition(),
-    subscribe: (handler, options) => store.subscribe(handler, options),
-    close: () => store.close(),
-  };
+  return withAppend(store, async (stream, events, expected) => {
+    const result = await store.append(stream, events, expected);
+    await tap.after?.(stream, events);
+    return result;
+  });
 }
 
 /** The correlation value of the WaitStarted among these events, if there is one. */
