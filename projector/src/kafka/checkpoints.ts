@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { LogPosition } from '@iwf/contracts';
 import { PROJECTION_CHANNEL } from '../runner/applier.js';
+import { storedPosition } from '../runner/checkpoints.js';
 import type { Projection } from '../runner/projection.js';
 
 type Db = Pick<pg.ClientBase, 'query'>;
@@ -24,7 +25,7 @@ export async function shareCheckpoints(tx: Db, projections: readonly Projection[
     await createCheckpoints(tx, projections);
     rows = await selectShared(tx, names);
   }
-  return new Map(rows.map((row) => [row.projection, { position: positionOf(row), version: row.version }]));
+  return new Map(rows.map((row) => [row.projection, { position: storedPosition(row.commit_pos, row.prepare_pos), version: row.version }]));
 }
 
 export interface SharedCheckpoint {
@@ -65,17 +66,29 @@ export async function raiseCheckpoints(db: Db, names: readonly string[], positio
   return result.rows.map((row) => row.projection);
 }
 
+/** A model stored at another version than the code's. */
+export interface StaleModel {
+  readonly projection: string;
+  readonly stored: number;
+  readonly code: number;
+}
+
+/** The projections whose stored version (`storedVersion`, undefined for no checkpoint yet) is not the code's. */
+export function staleModels(projections: readonly Projection[], storedVersion: (projection: string) => number | undefined): StaleModel[] {
+  return projections.flatMap((projection) => {
+    const stored = storedVersion(projection.name);
+    return stored === undefined || stored === projection.version ? [] : [{ projection: projection.name, stored, code: projection.version }];
+  });
+}
+
 /** Projections whose checkpoint names another version than the code's, with the stored one. */
-export async function otherVersions(db: Db, projections: readonly Projection[]): Promise<{ projection: string; stored: number; code: number }[]> {
+export async function otherVersions(db: Db, projections: readonly Projection[]): Promise<StaleModel[]> {
   const result = await db.query<{ projection: string; version: number }>(
     'SELECT projection, version FROM iwf_read.projection_checkpoints WHERE projection = ANY($1::text[])',
     [projections.map((projection) => projection.name)],
   );
   const stored = new Map(result.rows.map((row) => [row.projection, row.version]));
-  return projections.flatMap((projection) => {
-    const version = stored.get(projection.name);
-    return version === undefined || version === projection.version ? [] : [{ projection: projection.name, stored: version, code: projection.version }];
-  });
+  return staleModels(projections, (name) => stored.get(name));
 }
 
 interface Row {
@@ -92,9 +105,4 @@ async function selectShared(tx: Db, names: readonly string[]): Promise<Row[]> {
     [names],
   );
   return result.rows;
-}
-
-function positionOf(row: Row): LogPosition | undefined {
-  const position = { commit: BigInt(row.commit_pos), prepare: BigInt(row.prepare_pos) };
-  return position.commit === 0n && position.prepare === 0n ? undefined : position;
 }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { LogPosition } from '@iwf/contracts';
+import { storedPosition } from '../runner/checkpoints.js';
 
 type Db = Pick<pg.ClientBase, 'query'>;
 
@@ -107,8 +108,7 @@ export async function readGroupWatermark(db: Db, group: string, topic: string): 
   );
   const row = result.rows[0];
   if (!row) return undefined;
-  const position = { commit: BigInt(row.commit_pos), prepare: BigInt(row.prepare_pos) };
-  return { partitions: row.partitions, position: position.commit === 0n && position.prepare === 0n ? undefined : position };
+  return { partitions: row.partitions, position: storedPosition(row.commit_pos, row.prepare_pos) };
 }
 
 /** The stored next offsets of a group's partitions of a topic (for seeking on assignment). */

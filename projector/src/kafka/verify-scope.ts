@@ -15,8 +15,6 @@ export interface KafkaSource {
 export interface KafkaScope {
   readonly until: LogPosition | undefined;
   readonly include: ((event: RecordedEvent) => boolean) | undefined;
-  /** Partitions that applied events above the checkpoint. */
-  readonly partitionsAhead: number;
 }
 
 const UNDEFINED_TABLE = '42P01';
@@ -38,7 +36,7 @@ export async function kafkaScope(tx: Pick<pg.ClientBase, 'query'>, source: Kafka
   for (const [partition, { applied }] of progress) {
     if (applied && (!checkpoint || comparePositions(applied, checkpoint) > 0)) ahead.set(partition, applied);
   }
-  if (ahead.size === 0) return { until: checkpoint, include: undefined, partitionsAhead: 0 };
+  if (ahead.size === 0) return { until: checkpoint, include: undefined };
   const watermark = await readGroupWatermark(tx, source.group, source.topic);
   if (!watermark) throw new Error(`consumer group ${source.group} has applied events past the checkpoint but recorded no watermark (partition count) yet; retry once its members have run a watermark round`);
   let until = checkpoint;
@@ -49,5 +47,5 @@ export async function kafkaScope(tx: Pick<pg.ClientBase, 'query'>, source: Kafka
     const applied = ahead.get(partitionFor(event.stream_id, watermark.partitions));
     return applied !== undefined && comparePositions(event.position, applied) <= 0;
   };
-  return { until, include, partitionsAhead: ahead.size };
+  return { until, include };
 }

@@ -5,7 +5,8 @@ import type { ProjectionStatusLike } from '@iwf/platform/observability/metrics/p
 import { repeatInBackground } from '@iwf/platform/runtime/repeat';
 import type { GroupProjectorStatus } from '../kafka/consumer/options.js';
 import type { RunnerState } from '../runner/status.js';
-import { isBehind } from '../runner/status.js';
+import { storedPosition } from '../runner/checkpoints.js';
+import { isBehind, lagSeconds } from '../runner/status.js';
 
 /** One projection's checkpoint as the group's watermark keepers left it. */
 export interface KafkaCheckpointSample {
@@ -62,8 +63,7 @@ export function startKafkaProjectionSampler(options: KafkaProjectionSamplerOptio
       const waiting = new Map<string, Date | undefined>();
       const checkpoints = new Map<string, KafkaCheckpointSample>();
       for (const row of rows.rows) {
-        const stored = { commit: BigInt(row.commit_pos), prepare: BigInt(row.prepare_pos) };
-        const position = stored.commit === 0n && stored.prepare === 0n ? undefined : stored;
+        const position = storedPosition(row.commit_pos, row.prepare_pos);
         // Checkpoints usually share one position: one read per distinct position behind the head.
         const key = position ? formatPosition(position) : '-';
         if (isBehind(position, head) && !waiting.has(key)) waiting.set(key, (await store.readAll({ after: position, max_count: 1 }))[0]?.recorded_at);
@@ -111,7 +111,6 @@ export function kafkaProjectionStatuses(
     const checkpoint = sample?.checkpoints.get(projection);
     const head = sample?.head;
     const position = checkpoint?.position;
-    const behind = isBehind(position, head);
     const since = checkpoint?.waiting_since ?? checkpoint?.updated_at;
     return {
       projection,
@@ -119,7 +118,7 @@ export function kafkaProjectionStatuses(
       position,
       events_applied: sample?.group_applied ?? 0,
       head_position: head,
-      lag_seconds: behind && since ? Math.max(0, (now.getTime() - since.getTime()) / 1000) : 0,
+      lag_seconds: since ? lagSeconds(position, head, since, now) : 0,
       last_batch_at: checkpoint?.updated_at,
       cache_dirty: group.cache_dirty,
       parked_events: parked?.get(projection) ?? 0,

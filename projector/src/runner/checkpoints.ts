@@ -38,12 +38,17 @@ interface CheckpointRow {
 
 const SELECT = 'SELECT projection, version, commit_pos, prepare_pos, events_applied, updated_at FROM iwf_read.projection_checkpoints';
 
+/** A position as checkpoint and offset rows store it; 0/0 is the start of the log (nothing applied yet). */
+export function storedPosition(commit_pos: string, prepare_pos: string): LogPosition | undefined {
+  const position = { commit: BigInt(commit_pos), prepare: BigInt(prepare_pos) };
+  return position.commit === 0n && position.prepare === 0n ? undefined : position;
+}
+
 function toCheckpoint(row: CheckpointRow): Checkpoint {
-  const position = { commit: BigInt(row.commit_pos), prepare: BigInt(row.prepare_pos) };
   return {
     projection: row.projection,
     version: row.version,
-    position: position.commit === 0n && position.prepare === 0n ? undefined : position,
+    position: storedPosition(row.commit_pos, row.prepare_pos),
     events_applied: Number(row.events_applied),
     updated_at: row.updated_at,
   };

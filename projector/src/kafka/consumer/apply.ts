@@ -7,7 +7,8 @@ import { heldStreams, recordParked } from '../../parking/store.js';
 import { onBatchConnection } from '../../runner/batch-connection.js';
 import { isTransientError } from '../../runner/errors.js';
 import type { CacheUpdate, Projection } from '../../runner/projection.js';
-import { shareCheckpoints } from '../checkpoints.js';
+import { shareCheckpoints, staleModels } from '../checkpoints.js';
+import type { StaleModel } from '../checkpoints.js';
 import { advancePartitionOffset, lockPartitionOffset } from '../offsets.js';
 
 /** Messages of one partition fetch, decoded, with their offsets. */
@@ -39,12 +40,6 @@ export type PartitionOutcome =
    * this member runs other code than the one that built it): nothing was applied.
    */
   | { readonly kind: 'other_version'; readonly stale: readonly StaleModel[] };
-
-export interface StaleModel {
-  readonly projection: string;
-  readonly stored: number;
-  readonly code: number;
-}
 
 export interface ApplyOptions {
   readonly upcast: Upcast;
@@ -79,10 +74,7 @@ export async function applyPartitionBatch(pool: pg.Pool, projections: readonly P
     }
     const events = fresh.map((message) => message.event);
     const checkpoints = await shareCheckpoints(client, projections);
-    const stale = projections.flatMap((projection) => {
-      const stored = checkpoints.get(projection.name)?.version;
-      return stored === undefined || stored === projection.version ? [] : [{ projection: projection.name, stored, code: projection.version }];
-    });
+    const stale = staleModels(projections, (name) => checkpoints.get(name)?.version);
     if (stale.length > 0) {
       await client.query('ROLLBACK');
       return { kind: 'other_version', stale };
