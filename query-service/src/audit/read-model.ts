@@ -1,16 +1,15 @@
-import type pg from 'pg';
 import type { AuditEventView, Page, RecordedEvent } from '@iwf/contracts';
 import { EVENT_COLUMNS, toRecordedEvent } from '@iwf/command-service/event-store/postgres/rows';
 import type { EventRow } from '@iwf/command-service/event-store/postgres/rows';
 import { DomainError, formatPosition, upcastRecorded } from '@iwf/contracts';
-import { checkLimit, decodeCursor, encodeCursor } from '../keyset.js';
+import type { ListOptions, Queryable } from '../keyset.js';
+import { checkLimit, decodeCursor, pageOf } from '../keyset.js';
 
 /**
  * Audit reads straight from the event log (`iwf_events.events`), not from a read model:
  * what happened is exactly what was recorded. Rows are read and parsed as the event store
  * reads them (its columns and row mapping).
  */
-export type Queryable = Pick<pg.ClientBase, 'query'>;
 
 // Only events below the oldest running transaction: the order of what is shown is final.
 const HORIZON = 'e.tx_id < pg_snapshot_xmin(pg_current_snapshot())';
@@ -60,10 +59,7 @@ export async function readStreamUpTo(db: Queryable, streamId: string, cut: Strea
   return { events: result.rows.map(toRecordedEvent), head: Number(last) };
 }
 
-export interface AuditEventFilter {
-  readonly limit: number;
-  readonly cursor?: string | undefined;
-  readonly order?: 'asc' | 'desc' | undefined;
+export interface AuditEventFilter extends ListOptions {
   readonly actor?: string | undefined;
   readonly correlation_id?: string | undefined;
   readonly stream_id?: string | undefined;
@@ -88,12 +84,8 @@ export async function listAuditEvents(db: Queryable, tenant: string, filter: Aud
     [tenant, filter.actor ?? null, filter.correlation_id ?? null, filter.stream_id ?? null, filter.type ?? null,
       filter.from ?? null, filter.to ?? null, after?.[0] ?? null, after?.[1] ?? null, filter.limit + 1],
   );
-  const rows = result.rows.slice(0, filter.limit);
-  const last = rows.at(-1);
-  return {
-    items: rows.map((row) => toAuditView(toRecordedEvent(row))),
-    next_cursor: result.rows.length > filter.limit && last ? encodeCursor([last.tx_id, last.position]) : null,
-  };
+  const page = pageOf(result.rows, filter.limit, (row) => [row.tx_id, row.position]);
+  return { items: page.items.map((row) => toAuditView(toRecordedEvent(row))), next_cursor: page.next_cursor };
 }
 
 function positionKey([commit, prepare, ...rest]: unknown[]): [string, string] | undefined {

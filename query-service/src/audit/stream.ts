@@ -1,7 +1,8 @@
 import type { AuditStreamView } from '@iwf/contracts';
 import { parseStreamId } from '@iwf/contracts';
 import { foldStream, upcastAll } from './folds.js';
-import type { Queryable, StreamCut } from './read-model.js';
+import type { Queryable } from '../keyset.js';
+import type { StreamCut } from './read-model.js';
 import { readStreamUpTo, toAuditView } from './read-model.js';
 
 /**
