@@ -3,11 +3,11 @@ import { WrongExpectedRevisionError, currentSchemaVersion, streamId, upcastRecor
 import type { ExecutionState } from '../domain/execution/index.js';
 import { decide, evolve, initialState, isActive, pendingWork, referencedRuleIds } from '../domain/execution/index.js';
 import { KeyedMutex } from './keyed-mutex.js';
-import { indexedWaits, openedAfterAppend, openedBy, openedInStream, waitingRuns } from './open-waits.js';
+import { indexedWaits, openedAfterAppend, openedAt, openedInStream, waitingRuns } from './open-waits.js';
 import { syncWork } from './work-sync.js';
 import type { Actor, Applied, EngineCommand, Loaded, Origin, RunnerDeps, SendOptions } from './runner-types.js';
 
-export type { Actor, Applied, EngineCommand, Loaded, Origin, RunnerDeps, RunnerHooks, SendOptions } from './runner-types.js';
+export type { Actor, Applied, EngineCommand, Loaded, Origin, RunnerDeps, RunnerHooks } from './runner-types.js';
 
 const MAX_ATTEMPTS = 12;
 const CACHE_SIZE = 2_000;
@@ -67,7 +67,7 @@ export class ExecutionRunner {
         // An execution that began and ended in this one append has no rows to keep.
         if (isActive(next.state) || loaded.revision >= 0) await this.sync(tenant, executionId, next);
         else this.publish(tenant, executionId, next);
-        const runs = openedBy(events, state);
+        const runs = openedAt(opened, result.position);
         if (runs.length > 0) this.deps.hooks.waitsOpened(tenant, executionId, next, runs);
         return { ...next, appended: events.length };
       } catch (error) {

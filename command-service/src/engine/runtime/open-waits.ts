@@ -1,6 +1,7 @@
 import type { ExecutionEvent, LogPosition, RecordedEvent } from '@iwf/contracts';
+import { comparePositions } from '@iwf/contracts';
 import type { ExecutionState } from '../domain/execution/index.js';
-import { isActive } from '../domain/execution/index.js';
+import { openWaits } from '../domain/execution/index.js';
 
 /** Where each waiting run's WaitStarted is in the log, by run. */
 export type OpenedAt = ReadonlyMap<number, LogPosition>;
@@ -17,18 +18,18 @@ export interface IndexedWait {
 
 /** Runs of the state waiting for an event. */
 export function waitingRuns(state: ExecutionState): number[] {
-  if (!isActive(state)) return [];
-  return state.steps.filter((entry) => entry.status === 'waiting' && entry.progress?.kind === 'wait' && entry.progress.wait !== null).map((entry) => entry.run);
+  return openWaits(state).map((open) => open.run);
 }
 
 export function indexedWaits(state: ExecutionState, opened: OpenedAt): IndexedWait[] {
-  if (!isActive(state)) return [];
-  return state.steps.flatMap((entry) => {
-    const wait = entry.status === 'waiting' && entry.progress?.kind === 'wait' ? entry.progress.wait : null;
-    if (wait === null) return [];
-    const { event_type, match_field, match_value } = wait;
-    return [{ step_id: entry.step_id, run: entry.run, event_type, match_field, match_value, opened: opened.get(entry.run) }];
-  });
+  return openWaits(state).map(({ step_id, run, wait: { event_type, match_field, match_value } }) => ({
+    step_id,
+    run,
+    event_type,
+    match_field,
+    match_value,
+    opened: opened.get(run),
+  }));
 }
 
 /** The positions of the waits still open, read from the stream (each WaitStarted's own). */
@@ -45,10 +46,9 @@ export function openedAfterAppend(before: OpenedAt, events: readonly ExecutionEv
   return keepWaiting(all, state);
 }
 
-/** Runs whose wait these events started and that still wait in the state they lead to. */
-export function openedBy(events: readonly ExecutionEvent[], state: ExecutionState): number[] {
-  const waiting = new Set(waitingRuns(state));
-  return startedRuns(events).filter((run) => waiting.has(run));
+/** Runs whose wait opened at `position` (the append that started them) and still wait. */
+export function openedAt(opened: OpenedAt, position: LogPosition): number[] {
+  return [...opened].flatMap(([run, at]) => (comparePositions(at, position) === 0 ? [run] : []));
 }
 
 const startedRuns = (events: readonly ExecutionEvent[]): number[] => events.flatMap((event) => (event.type === 'WaitStarted' ? [event.data.run] : []));

@@ -32,8 +32,8 @@ export interface SyncOptions {
 }
 
 /**
- * Makes the execution's rows (effects, timers, waits) equal to `pendingWork` at a stream
- * revision, in one statement, unless a newer revision was synced already (a late writer
+ * Makes the execution's rows equal to its pending work at a stream revision (effects and timers
+ * from `work`, waits from `waits`, which also carry their runs and opening positions), in one statement, unless a newer revision was synced already (a late writer
  * never undoes a newer sync). New effect rows are claimed for this process: it performs
  * them. Existing ones keep their claim, and a timer keeps its claim unless its due time moved.
  * A wait row keeps the position it opened at while it is the same run.

@@ -16,7 +16,7 @@ export { initialState, isActive } from './state.js';
 export { evolve } from './evolve.js';
 export { decide, executionDecider } from './decide.js';
 export { MAX_EVENTS_PER_DECISION } from './interpreter.js';
-export { pendingWork } from './pending-work.js';
+export { openWaits, pendingWork } from './pending-work.js';
 export { eventTypeMatches, matchingWaits } from './reactions.js';
 export { referencedRuleIds } from './definition.js';
 export { matchFieldOf } from './pause-steps.js';

@@ -1,8 +1,17 @@
 import type { PendingWork } from '@iwf/contracts';
 import { nextEvents } from './interpreter.js';
-import type { ExecutionState } from './state.js';
+import type { ExecutionState, WaitState } from './state.js';
 import { isActive } from './state.js';
 import { pendingTimers } from './timers.js';
+
+/** The waits still open in an active execution: each waiting step's run and what it waits for. */
+export function openWaits(state: ExecutionState): { readonly step_id: string; readonly run: number; readonly wait: WaitState }[] {
+  if (!isActive(state)) return [];
+  return state.steps.flatMap((entry) => {
+    const wait = entry.status === 'waiting' && entry.progress?.kind === 'wait' ? entry.progress.wait : null;
+    return wait === null ? [] : [{ step_id: entry.step_id, run: entry.run, wait }];
+  });
+}
 
 /**
  * What the runtime must do for this execution now, derived from the state alone (so it can
@@ -23,10 +32,7 @@ export function pendingWork(state: ExecutionState): PendingWork {
     requested_at,
   }));
   const timers = pendingTimers(state).map(({ timer_id, kind, due_at, step_id }) => ({ timer_id, kind, due_at, step_id }));
-  const waits = state.steps.flatMap((entry) => {
-    const wait = entry.progress?.kind === 'wait' ? entry.progress.wait : null;
-    return entry.status === 'waiting' && wait !== null ? [{ step_id: entry.step_id, ...wait }] : [];
-  });
+  const waits = openWaits(state).map(({ step_id, wait }) => ({ step_id, ...wait }));
   const approvals = state.approvals
     .filter((link) => link.blocking && link.status === 'pending' && state.steps[link.run]?.status === 'waiting')
     .map(({ approval_id, step_id, blocking }) => ({ approval_id, step_id, blocking }));
