@@ -1,19 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { dropDatabase } from '@iwf/platform/testing/database';
-import pg from 'pg';
+import { dropDatabase, withAdmin } from '@iwf/platform/testing/database';
 
 export function serverUrl(): string {
   return process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-}
-
-async function withAdmin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: serverUrl() });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
 }
 
 export interface BenchDatabase {
@@ -24,18 +13,18 @@ export interface BenchDatabase {
 /** A fresh database for one system in one cell (every benchmark's), so no run inherits another's tables or bloat. */
 export async function freshDatabase(system: string): Promise<BenchDatabase> {
   const name = `iwf_bench_${system}_${randomBytes(4).toString('hex')}`;
-  await withAdmin((client) => client.query(`CREATE DATABASE ${name}`));
+  await withAdmin(serverUrl(), (client) => client.query(`CREATE DATABASE ${name}`));
   const url = new URL(serverUrl());
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    drop: () => withAdmin((client) => dropDatabase(client, name)),
+    drop: () => withAdmin(serverUrl(), (client) => dropDatabase(client, name)),
   };
 }
 
 /** Writes dirty pages out before a measurement, so one system does not pay for the previous one's writes. */
 export async function checkpoint(): Promise<void> {
-  await withAdmin((client) => client.query('CHECKPOINT'));
+  await withAdmin(serverUrl(), (client) => client.query('CHECKPOINT'));
 }
 
 export interface ServerInfo {
@@ -44,7 +33,7 @@ export interface ServerInfo {
 }
 
 export async function serverInfo(): Promise<ServerInfo> {
-  return withAdmin(async (client) => {
+  return withAdmin(serverUrl(), async (client) => {
     const version = await client.query<{ server_version: string }>('SHOW server_version');
     const settings = await client.query<{ name: string; setting: string }>(
       `SELECT name, setting FROM pg_settings WHERE name IN

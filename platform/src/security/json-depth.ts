@@ -1,11 +1,9 @@
 export type BodyProblem = 'too-deep' | 'nul' | 'lone-surrogate';
 
-// A UTF-16 surrogate without its other half: JSON can spell it (`"\ud800"`), UTF-8 cannot, and
-// PostgreSQL's jsonb refuses it.
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
+// A string that is not well formed holds a UTF-16 surrogate without its other half: JSON can
+// spell it (`"\ud800"`), UTF-8 cannot, and PostgreSQL's jsonb refuses it.
 const stringProblem = (value: string): BodyProblem | undefined =>
-  value.includes('\u0000') ? 'nul' : LONE_SURROGATE.test(value) ? 'lone-surrogate' : undefined;
+  value.includes('\u0000') ? 'nul' : value.isWellFormed() ? undefined : 'lone-surrogate';
 
 /**
  * What a hostile body can do to code after validation: nest deeper than `limit` (the top level

@@ -45,7 +45,8 @@ async function settle(client: pg.Client, name: string): Promise<void> {
   }
 }
 
-async function withAdmin<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
+/** Runs `run` on a fresh connection to `url` (a maintenance database), closed afterwards. */
+export async function withAdmin<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

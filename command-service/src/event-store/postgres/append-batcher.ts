@@ -57,15 +57,8 @@ export function createAppendBatcher(pool: pg.Pool, batching: AppendBatching = DE
   let queue: Queued[] = [];
   let inFlight = 0;
   let refillScheduled = false;
-  // Streams with an append in a running statement: their next appends wait for it.
-  const busy = new Map<string, number>();
-  const mark = (streams: ReadonlySet<string>, change: 1 | -1): void => {
-    for (const stream of streams) {
-      const count = (busy.get(stream) ?? 0) + change;
-      if (count > 0) busy.set(stream, count);
-      else busy.delete(stream);
-    }
-  };
+  // Streams with an append in a running statement (never in two): their next appends wait for it.
+  const busy = new Set<string>();
 
   const pump = (): void => {
     while (inFlight < batching.maxInFlight && queue.length > 0) {
@@ -74,10 +67,10 @@ export function createAppendBatcher(pool: pg.Pool, batching: AppendBatching = DE
       queue = taken.rest;
       inFlight += 1;
       const streams = new Set(taken.batch.map(streamOf));
-      mark(streams, 1);
+      streams.forEach((stream) => busy.add(stream));
       void run(pool, taken.batch).finally(() => {
         inFlight -= 1;
-        mark(streams, -1);
+        streams.forEach((stream) => busy.delete(stream));
         scheduleRefill();
       });
     }
@@ -148,7 +141,11 @@ async function run(pool: pg.Pool, batch: Queued[]): Promise<void> {
   } catch {
     // One by one within a stream, in arrival order; streams side by side.
     const byStream = new Map<string, Queued[]>();
-    for (const queued of ordered) byStream.set(streamOf(queued), [...(byStream.get(streamOf(queued)) ?? []), queued]);
+    for (const queued of ordered) {
+      const appends = byStream.get(streamOf(queued));
+      if (appends) appends.push(queued);
+      else byStream.set(streamOf(queued), [queued]);
+    }
     await Promise.all([...byStream.values()].map(async (appends) => {
       for (const queued of appends) await alone(queued);
     }));
