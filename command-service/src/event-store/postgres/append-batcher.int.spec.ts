@@ -112,6 +112,27 @@ describe('group commit of concurrent appends', () => {
     expect(await store.readStream(landed)).toHaveLength(2);
   });
 
+  it('answers an append repeated in the same statement with the first one\'s result, and reports the later appends where they landed', async () => {
+    const [stream, later] = [newStreamId('batch'), newStreamId('batch')];
+    const events = newEvents(2);
+    const settled = await together([
+      { stream_id: newStreamId('batch'), events: newEvents(1), expected: 'any' },
+      { stream_id: stream, events, expected: 'no_stream' },
+      { stream_id: stream, events, expected: 'no_stream' },
+      { stream_id: later, events: newEvents(3), expected: 'no_stream' },
+    ]);
+
+    const first = fulfilled(settled[1]!);
+    expect(first).toMatchObject({ next_revision: 1, appended: true });
+    expect(fulfilled(settled[2]!)).toEqual({ ...first, appended: false });
+    expect(commitOf(settled[3]!)).toBe(first.position.commit);
+    expect((await store.readStream(stream)).at(-1)!.position).toEqual(first.position);
+    const laterEvents = await store.readStream(later);
+    expect(revisions(laterEvents)).toEqual([0, 1, 2]);
+    expect(laterEvents.at(-1)!.position).toEqual(fulfilled(settled[3]!).position);
+    expect(await verifyStreamChain(testbed.pool, later)).toMatchObject({ ok: true, events: 3 });
+  });
+
   it('lets one of two appends carrying the same event id to different streams land, and refuses the other', async () => {
     const shared = newEvent();
     const [left, right] = [newStreamId('batch'), newStreamId('batch')];

@@ -5,7 +5,7 @@ import type { AppendArguments, AppendRow } from './append.js';
 
 /**
  * Group commit for appends on a pool: at most `maxInFlight` append statements run at once, and
- * appends that arrive while they do wait and then go together, as one `iwf_events.append_many`
+ * appends that arrive while they do wait and then go together, as one `iwf_events.append_batch`
  * call: one round trip, one transaction and one WAL flush for all of them. An append that finds
  * a free slot leaves at once, so a lone writer waits for nothing; under load the batches grow
  * with the queue, which is when sharing a commit pays.
@@ -46,9 +46,9 @@ interface Queued {
   readonly reject: (error: unknown) => void;
 }
 
-const APPEND_MANY = `SELECT status, next_revision::text AS next_revision, commit_tx::text AS commit_tx,
+const APPEND_BATCH = `SELECT status, next_revision::text AS next_revision, commit_tx::text AS commit_tx,
   last_position::text AS last_position, duplicate_id::text AS duplicate_id
-  FROM iwf_events.append_many($1, $2, $3, $4, $5, $6, $7, $8)`;
+  FROM iwf_events.append_batch($1, $2, $3, $4, $5, $6, $7, $8)`;
 
 export function createAppendBatcher(pool: pg.Pool, batching: AppendBatching = DEFAULT_APPEND_BATCHING): AppendBatcher {
   if (!(batching.maxInFlight >= 1 && batching.maxAppends >= 1 && batching.maxEvents >= 1)) {
@@ -132,16 +132,13 @@ export function takeBatch<T extends Pick<Queued, 'args'>>(
 async function run(pool: pg.Pool, batch: Queued[]): Promise<void> {
   const alone = (queued: Queued): Promise<void> => settle(queued, () => appendEncoded(pool, queued.args, queued.expected));
   if (batch.length === 1) return alone(batch[0]!);
-  // Streams in one order in every statement, so two statements lock their stream rows in the same
-  // order and cannot deadlock on them; appends to one stream keep their arrival order (stable sort).
-  const ordered = [...batch].sort((left, right) => (streamOf(left) < streamOf(right) ? -1 : streamOf(left) > streamOf(right) ? 1 : 0));
   let rows: AppendRow[];
   try {
-    rows = (await pool.query<AppendRow>({ name: 'iwf_events_append_many', text: APPEND_MANY, values: manyArguments(ordered) })).rows;
+    rows = (await pool.query<AppendRow>({ name: 'iwf_events_append_batch', text: APPEND_BATCH, values: batchArguments(batch) })).rows;
   } catch {
     // One by one within a stream, in arrival order; streams side by side.
     const byStream = new Map<string, Queued[]>();
-    for (const queued of ordered) {
+    for (const queued of batch) {
       const appends = byStream.get(streamOf(queued));
       if (appends) appends.push(queued);
       else byStream.set(streamOf(queued), [queued]);
@@ -151,7 +148,7 @@ async function run(pool: pg.Pool, batch: Queued[]): Promise<void> {
     }));
     return;
   }
-  ordered.forEach((queued, index) => void settle(queued, async () => interpretAppend(streamOf(queued), queued.expected, rows[index])));
+  batch.forEach((queued, index) => void settle(queued, async () => interpretAppend(streamOf(queued), queued.expected, rows[index])));
 }
 
 const streamOf = (queued: Pick<Queued, 'args'>): string => queued.args[0];
@@ -165,7 +162,10 @@ async function settle(queued: Queued, attempt: () => Promise<AppendResult>): Pro
   }
 }
 
-function manyArguments(batch: readonly Queued[]): unknown[] {
+/** The arguments of `iwf_events.append_batch`: per append, then per event, data and metadata as flat JSON arrays. */
+function batchArguments(batch: readonly Queued[]): unknown[] {
+  // Each append's JSON is an array already; their elements joined make the flat one.
+  const flat = (json: readonly string[]): string => `[${json.map((array) => array.slice(1, -1)).join(',')}]`;
   return [
     batch.map(({ args }) => args[0]),
     batch.map(({ args }) => args[1]),
@@ -173,7 +173,7 @@ function manyArguments(batch: readonly Queued[]): unknown[] {
     batch.flatMap(({ args }) => args[2]),
     batch.flatMap(({ args }) => args[3]),
     batch.flatMap(({ args }) => args[4]),
-    `[${batch.map(({ args }) => args[5]).join(',')}]`,
-    `[${batch.map(({ args }) => args[6]).join(',')}]`,
+    flat(batch.map(({ args }) => args[5])),
+    flat(batch.map(({ args }) => args[6])),
   ];
 }

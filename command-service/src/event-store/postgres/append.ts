@@ -85,7 +85,7 @@ export async function appendEncoded(db: pg.Pool | pg.PoolClient, args: AppendArg
   }
 }
 
-/** The outcome of one append from its row of `iwf_events.append` or `iwf_events.append_many`. */
+/** The outcome of one append from its row of `iwf_events.append` or `iwf_events.append_batch`. */
 export function interpretAppend(stream_id: string, expected: ExpectedRevision, row: AppendRow | undefined): AppendResult {
   if (!row) throw new Error('iwf_events.append returned no row');
   switch (row.status) {

@@ -1,6 +1,8 @@
 import type { MigrationSet } from '@iwf/platform/db/migrations';
 import { appendFunctionMigration } from './schema/append-function.js';
+import { appendBatchMigration } from './schema/append-batch.js';
 import { appendManyMigration } from './schema/append-many.js';
+import { eventRowsMigration } from './schema/event-rows.js';
 import { tablesMigration } from './schema/tables.js';
 import { txOffsetMigration } from './schema/tx-offset.js';
 
@@ -9,5 +11,5 @@ export const EVENT_STORE_SCHEMA = 'iwf_events';
 /** The PostgreSQL event store's schema; apply with `migrateUp(pool, eventStoreMigrations)`. */
 export const eventStoreMigrations: MigrationSet = {
   schema: EVENT_STORE_SCHEMA,
-  migrations: [tablesMigration, appendFunctionMigration, txOffsetMigration, appendManyMigration],
+  migrations: [tablesMigration, appendFunctionMigration, txOffsetMigration, appendManyMigration, eventRowsMigration, appendBatchMigration],
 };

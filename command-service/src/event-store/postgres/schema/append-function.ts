@@ -16,6 +16,12 @@ import type { Migration } from '@iwf/platform/db/migrations';
  *   int4(schema_version) || utf8(data::text) || 0x00 || utf8(metadata::text) || 0x00 ||
  *   timestamptz_send(recorded_at)), the last being PostgreSQL's 8-byte microseconds since 2000-01-01.
  */
+/** The rows the append inserts, as this migration wrote them; migration 5 replaces this text. */
+export const EVENT_ROWS_V2 = `SELECT p_stream_id, v_last + e.n, e.id, e.type, e.version, e.data, e.metadata, e.hash
+          FROM ROWS FROM (unnest(p_event_ids), unnest(p_types), unnest(p_schema_versions),
+                          jsonb_array_elements(p_data), jsonb_array_elements(p_metadata), unnest(v_hashes))
+               WITH ORDINALITY AS e(id, type, version, data, metadata, hash, n)`;
+
 export const appendFunctionMigration: Migration = {
   version: 2,
   name: 'append function',
@@ -85,10 +91,7 @@ export const appendFunctionMigration: Migration = {
       -- One statement writes the events and the stream head, and reports where they landed.
       WITH inserted AS (
         INSERT INTO iwf_events.events (stream_id, stream_revision, event_id, type, schema_version, data, metadata, hash)
-        SELECT p_stream_id, v_last + e.n, e.id, e.type, e.version, e.data, e.metadata, e.hash
-          FROM ROWS FROM (unnest(p_event_ids), unnest(p_types), unnest(p_schema_versions),
-                          jsonb_array_elements(p_data), jsonb_array_elements(p_metadata), unnest(v_hashes))
-               WITH ORDINALITY AS e(id, type, version, data, metadata, hash, n)
+        ${EVENT_ROWS_V2}
         RETURNING position
       ), head AS (
         INSERT INTO iwf_events.streams AS s (stream_id, last_revision, last_hash)

@@ -1,0 +1,55 @@
+import { migrateDown, migrateUp } from '@iwf/platform/db/migrations';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newEvents, newStreamId } from '../contract/helpers.js';
+import { verifyStreamChain } from './chain.js';
+import { eventStoreMigrations } from './migrations.js';
+import { eventRowsMigration } from './schema/event-rows.js';
+import { createEventStoreTestbed } from './testing.js';
+import type { EventStoreTestbed } from './testing.js';
+
+describe('append rows taken by index (migration 5)', () => {
+  let bed: EventStoreTestbed;
+  const definition = async (): Promise<string> =>
+    (await bed.pool.query<{ d: string }>(`SELECT pg_get_functiondef('iwf_events.append'::regproc) AS d`)).rows[0]!.d;
+
+  beforeAll(async () => {
+    bed = await createEventStoreTestbed('event_store_event_rows');
+  });
+  afterAll(() => bed.teardown());
+
+  /** Appends three events, then two beside another stream's append, and checks data, metadata, order and chain. */
+  async function appendsStoreWhatWasSent(): Promise<void> {
+    const stream = newStreamId();
+    const first = newEvents(3);
+    const second = newEvents(2);
+    await bed.store.append(stream, first, 'no_stream');
+    const other = newStreamId();
+    await Promise.all([bed.store.append(stream, second, 2), bed.store.append(other, newEvents(1), 'no_stream')]);
+    const stored = await bed.store.readStream(stream);
+    const sent = [...first, ...second];
+    expect(stored.map((event) => [event.stream_revision, event.event_id, event.data])).toEqual(sent.map((event, revision) => [revision, event.event_id, event.data]));
+    expect(stored.map((event) => event.metadata.correlation_id)).toEqual(sent.map((event) => event.metadata.correlation_id));
+    expect(await verifyStreamChain(bed.pool, stream)).toMatchObject({ ok: true, events: 5 });
+  }
+
+  it('inserts by index: each event keeps its own data and metadata, in order, and the chain holds', async () => {
+    expect(await definition()).toContain('p_data -> (e.n::integer - 1)');
+    expect(await definition()).not.toContain('jsonb_array_elements(p_data)');
+    await appendsStoreWhatWasSent();
+  });
+
+  it('reverts to migration 2 rows and reapplies, appending correctly either way', async () => {
+    expect(await migrateDown(bed.pool, eventStoreMigrations, 4)).toEqual([6, 5]);
+    expect(await definition()).toContain('jsonb_array_elements(p_data)');
+    await appendsStoreWhatWasSent();
+    expect(await migrateUp(bed.pool, eventStoreMigrations)).toEqual([5, 6]);
+    expect(await definition()).toContain('p_data -> (e.n::integer - 1)');
+    await appendsStoreWhatWasSent();
+  });
+
+  it('refuses to rewrite a definition that does not hold the rows it replaces, and leaves it as it was', async () => {
+    const before = await definition();
+    await expect(bed.pool.query(eventRowsMigration.up)).rejects.toThrow(/does not insert its rows as expected/);
+    expect(await definition()).toBe(before);
+  });
+});
