@@ -3,8 +3,9 @@ import type { Migration } from '@iwf/platform/db/migrations';
 /**
  * `iwf_events.append_many` runs several appends, to any streams, in one transaction: each is a
  * call of `iwf_events.append` (same checks, revisions, idempotency and hash chain), in the order
- * given, and answers with one row per append in that order. It is how concurrent appends share
- * one round trip and one commit (append-batcher.ts).
+ * given, and answers with one row per append in that order. It was how concurrent appends
+ * shared one round trip and one commit until `iwf_events.append_batch` (migration 6) took its
+ * place; it stays for services of the previous version during a rolling upgrade.
  *
  * Per append: the stream, its expected revision and its number of events; the events of all
  * appends follow one another in the flat id, type and version arrays, and data and metadata are
