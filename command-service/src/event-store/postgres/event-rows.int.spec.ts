@@ -47,6 +47,22 @@ describe('append rows taken by index (migration 5)', () => {
     await appendsStoreWhatWasSent();
   });
 
+  it('keeps append_many working for a service of the previous version', async () => {
+    const [left, right] = [newStreamId(), newStreamId()];
+    const [one, two] = [newEvents(2), newEvents(1)];
+    const all = [...one, ...two];
+    const { rows } = await bed.pool.query<{ status: number; next_revision: string }>(
+      'SELECT status, next_revision FROM iwf_events.append_many($1, $2, $3, $4, $5, $6, $7, $8)',
+      [[left, right], [-1, -1], [2, 1], all.map((event) => event.event_id), all.map((event) => event.type), all.map(() => 1),
+        JSON.stringify([one.map((event) => event.data), two.map((event) => event.data)]),
+        JSON.stringify([one.map((event) => event.metadata), two.map((event) => event.metadata)])],
+    );
+    expect(rows).toEqual([{ status: 0, next_revision: '1' }, { status: 0, next_revision: '0' }]);
+    expect((await bed.store.readStream(left)).map((event) => event.data)).toEqual(one.map((event) => event.data));
+    expect(await verifyStreamChain(bed.pool, left)).toMatchObject({ ok: true, events: 2 });
+    expect(await verifyStreamChain(bed.pool, right)).toMatchObject({ ok: true, events: 1 });
+  });
+
   it('refuses to rewrite a definition that does not hold the rows it replaces, and leaves it as it was', async () => {
     const before = await definition();
     await expect(bed.pool.query(eventRowsMigration.up)).rejects.toThrow(/does not insert its rows as expected/);
