@@ -96,7 +96,8 @@ describe.each(await kafkaBackends())('Kafka relay ($description)', (backend) => 
     const outageStarted = Date.now();
     // Writes go on during the outage, to every partition, whether or not the first writer is done.
     const duringOutage = appendInterleaved(store, { workflows: 30, eventsPerWorkflow: 4, perAppend: 1, writers: 3, tenant: 'tenant-p' });
-    await waitFor(() => relay.status().state === 'retrying', 15_000, () => `relay state ${relay.status().state}`);
+    // The client retries a lost broker itself (with back-off) before the relay sees a failure.
+    await waitFor(() => relay.status().state === 'retrying', 30_000, () => `relay state ${relay.status().state}`);
     await sleep(Math.max(0, 10_000 - (Date.now() - outageStarted) - 1_000));
     // A crash during the outage: whatever the checkpoint claims must already be on Kafka.
     await relay.stop();
@@ -126,5 +127,5 @@ describe.each(await kafkaBackends())('Kafka relay ($description)', (backend) => 
       expect(partitions, stream).toEqual(new Set([partitionFor(stream, EVENT_PARTITIONS)]));
       expect(firstArrivals(revisions), stream).toEqual([...firstArrivals(revisions)].sort((a, b) => a - b));
     }
-  });
+  }, 150_000); // the outage alone is 10 s, and each wait is bounded on its own
 });
