@@ -6,6 +6,7 @@ import { HEADERS, decodeEvent } from '../codec.js';
 import { readRelayCheckpoint } from '../offsets.js';
 import { partitionFor } from '../partitioner.js';
 import type { KafkaTestbed } from '../testing/fixture.js';
+import { createKafka } from '../client.js';
 import { EVENT_PARTITIONS, createKafkaTestbed, sleep, waitFor } from '../testing/fixture.js';
 import { kafkaBackends } from '../testing/backends.js';
 import { readTopic, readTopics } from '../testing/topic-reader.js';
@@ -89,7 +90,10 @@ describe.each(await kafkaBackends())('Kafka relay ($description)', (backend) => 
     const { store, pool, kafka, topics, cluster, logger } = bed;
     const before = await store.headPosition();
     const writing = appendInterleaved(store, { workflows: 30, eventsPerWorkflow: 60, perAppend: 1, writers: 3, tenant: 'tenant-o' });
-    let relay = new KafkaRelay({ store, pool, kafka, topics, idempotent: bed.idempotent, logger, batchSize: 50, retry: { initialMs: 50, maxMs: 500 } });
+    // Its own client with short timeouts: a produce request lost with the broker fails after 5 s
+    // instead of the default 30, so the outage surfaces inside its 10 s even on a loaded machine.
+    const impatient = createKafka({ brokers: cluster.brokers, clientId: 'relay-outage', connectionTimeoutMs: 1_000, requestTimeoutMs: 5_000 }, logger);
+    let relay = new KafkaRelay({ store, pool, kafka: impatient, topics, idempotent: bed.idempotent, logger, batchSize: 50, retry: { initialMs: 50, maxMs: 500 } });
     const earlier = (await readRelayCheckpoint(pool, 'default')).relayed;
     await waitFor(() => relay.status().events_relayed > earlier + 200, 30_000, () => 'relay made no progress');
     await cluster.brokerDown(2);
@@ -97,7 +101,7 @@ describe.each(await kafkaBackends())('Kafka relay ($description)', (backend) => 
     // Writes go on during the outage, to every partition, whether or not the first writer is done.
     const duringOutage = appendInterleaved(store, { workflows: 30, eventsPerWorkflow: 4, perAppend: 1, writers: 3, tenant: 'tenant-p' });
     // The client retries a lost broker itself (with back-off) before the relay sees a failure.
-    await waitFor(() => relay.status().state === 'retrying', 30_000, () => `relay state ${relay.status().state}`);
+    await waitFor(() => relay.status().state === 'retrying', 60_000, () => `relay state ${relay.status().state}`);
     await sleep(Math.max(0, 10_000 - (Date.now() - outageStarted) - 1_000));
     // A crash during the outage: whatever the checkpoint claims must already be on Kafka.
     await relay.stop();
@@ -127,5 +131,5 @@ describe.each(await kafkaBackends())('Kafka relay ($description)', (backend) => 
       expect(partitions, stream).toEqual(new Set([partitionFor(stream, EVENT_PARTITIONS)]));
       expect(firstArrivals(revisions), stream).toEqual([...firstArrivals(revisions)].sort((a, b) => a - b));
     }
-  }, 150_000); // the outage alone is 10 s, and each wait is bounded on its own
+  }, 200_000); // the outage alone is 10 s, and each wait is bounded on its own
 });
