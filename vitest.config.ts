@@ -15,6 +15,10 @@ const alias = packages.flatMap((name) => {
 export default defineConfig({
   resolve: { alias },
   test: {
+    // Two test files at a time for the two cores. Vitest's default is one fewer worker than
+    // cores, which left a single worker; the per-project pool limits do not raise that.
+    maxWorkers: 2,
+    minWorkers: 1,
     projects: [
       {
         resolve: { alias },
@@ -27,8 +31,7 @@ export default defineConfig({
           include: ['*/src/**/*.int.spec.ts', '*/src/**/*.e2e.spec.ts', 'infra/test/**/*.int.spec.ts', 'infra/test/**/*.e2e.spec.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
-          // Each integration file gets its own database; two workers match the two cores.
-          poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+          // Each integration file gets its own database, so files run side by side.
         },
       },
     ],
