@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventStore } from '@iwf/contracts';
 import { streamId } from '@iwf/contracts';
 import { createPostgresEventStore } from '@iwf/command-service/event-store/index';
+import { newestPosition } from '@iwf/command-service/event-store/postgres/testing';
 import { createTestDatabase, type TestDatabase } from '@iwf/platform/testing/database';
 import { appendInterleaved } from '../kafka/testing/workload.js';
 import { MOCK_BINARY, mockClusterAvailable, startMockCluster, type MockKafkaCluster } from '../kafka/testing/mock-cluster.js';
@@ -67,7 +68,7 @@ describe.skipIf(!available)(`projector metrics with PROJECTOR_SOURCE=kafka (${av
     return last;
   };
   const shown = (): string => JSON.stringify(Object.fromEntries([...last].map(([projection, series]) => [projection, Object.fromEntries(series)])));
-  const head = async (): Promise<number> => Number((await store.headPosition())?.prepare ?? 0n);
+  const head = async (): Promise<number> => Number((await newestPosition(pool))?.prepare ?? 0n);
   /** A scrape where every projection's checkpoint is at the store's head, once it is. */
   const caughtUp = async (): Promise<Scraped | undefined> => {
     const at = await head();

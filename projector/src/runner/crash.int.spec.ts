@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowEvent } from '@iwf/contracts';
 import { comparePositions } from '@iwf/contracts';
+import { newestPosition } from '@iwf/command-service/event-store/postgres/testing';
 import { createMemoryCache } from '@iwf/platform/cache/memory-cache';
 import { migrateUp } from '@iwf/platform/db/migrations';
 import type { TestDatabase } from '@iwf/platform/testing/database';
@@ -78,7 +79,7 @@ const openBatch = async (): Promise<boolean> => {
 const checkpoint = (pool = fx.pool) => readCheckpoint(pool, 'workflows');
 const eventCount = async (): Promise<number> => (await fx.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM iwf_events.events')).rows[0]!.n;
 const reached = async (pool: pg.Pool): Promise<boolean> => {
-  const [head, at] = await Promise.all([fx.store.headPosition(), checkpoint(pool)]);
+  const [head, at] = await Promise.all([newestPosition(fx.pool), checkpoint(pool)]);
   return head !== undefined && at?.position !== undefined && comparePositions(at.position, head) === 0;
 };
 

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { comparePositions, streamId } from '@iwf/contracts';
+import { newestPosition } from '@iwf/command-service/event-store/postgres/testing';
 import type { Cache } from '@iwf/platform/cache/cache';
 import { createMemoryCache } from '@iwf/platform/cache/memory-cache';
 import { getWorkflow } from '@iwf/query-service/workflows/read-model';
@@ -27,7 +28,7 @@ function start(cache: Cache = createMemoryCache(), name = 'workflows', logger = 
 
 const checkpoint = (name = 'workflows') => readCheckpoint(fx.pool, name);
 const caughtUp = async (name = 'workflows'): Promise<boolean> => {
-  const [head, at] = await Promise.all([fx.store.headPosition(), checkpoint(name)]);
+  const [head, at] = await Promise.all([newestPosition(fx.pool), checkpoint(name)]);
   return head !== undefined && at?.position !== undefined && comparePositions(at.position, head) === 0;
 };
 const eventCount = async (): Promise<number> => (await fx.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM iwf_events.events')).rows[0]!.n;

@@ -3,7 +3,7 @@ import { START } from '@iwf/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, ids, newEvents, newStreamId, sleep } from '../contract/helpers.js';
 import { LISTENER_APPLICATION_NAME } from './listener.js';
-import { createEventStoreTestbed } from './testing.js';
+import { createEventStoreTestbed, newestPosition } from './testing.js';
 import type { EventStoreTestbed } from './testing.js';
 
 // The other store polls once a minute, so anything it sees within seconds came through LISTEN/NOTIFY.
@@ -56,7 +56,7 @@ describe('PostgreSQL event store wake-ups across processes', () => {
 
   it('a burst of concurrent appends wakes a subscriber in another process for all of them', async () => {
     const reader = testbed.otherStore(NO_POLL);
-    const head = (await testbed.store.headPosition()) ?? START;
+    const head = (await newestPosition(testbed.pool)) ?? START;
     const received: RecordedEvent[] = [];
     const subscription = reader.subscribe(async (batch) => void received.push(...batch), { after: head });
     await sleep(200);

@@ -1,10 +1,11 @@
-import type { EventStore } from '@iwf/contracts';
+import type { EventStore, LogPosition } from '@iwf/contracts';
 import { migrateUp } from '@iwf/platform/db/migrations';
 import { withTransaction } from '@iwf/platform/db/transaction';
 import { createTestDatabase } from '@iwf/platform/testing/database';
 import type { TestDatabase } from '@iwf/platform/testing/database';
 import pg from 'pg';
 import { eventStoreMigrations } from './migrations.js';
+import { toPosition } from './rows.js';
 import { createPostgresEventStore } from './store.js';
 import type { PostgresEventStoreOptions } from './store.js';
 
@@ -24,6 +25,20 @@ export async function endPool(pool: pg.Pool): Promise<void> {
   });
   await pool.end();
   await closed;
+}
+
+/**
+ * The newest committed event's position, whatever the horizon. The store's `headPosition()`
+ * stops below the oldest running transaction of the whole server, so while another test file
+ * has one open it can lag the events a test has just appended; a test that waits for "all that
+ * is appended" compares with this instead.
+ */
+export async function newestPosition(pool: pg.Pool): Promise<LogPosition | undefined> {
+  const result = await pool.query<{ tx_id: string; position: string }>(
+    'SELECT e.tx_id::text AS tx_id, e.position::text AS position FROM iwf_events.events e ORDER BY e.tx_id DESC, e.position DESC LIMIT 1',
+  );
+  const row = result.rows[0];
+  return row ? toPosition(row.tx_id, row.position) : undefined;
 }
 
 /** Runs one statement with the append-only triggers off, as a superuser intruder could. */

@@ -1,5 +1,6 @@
 import type { LogPosition } from '@iwf/contracts';
 import { comparePositions } from '@iwf/contracts';
+import { newestPosition } from '@iwf/command-service/event-store/postgres/testing';
 import { createMemoryCache } from '@iwf/platform/cache/memory-cache';
 import { projections as readModels } from '../../read-models.js';
 import { readCheckpoint } from '../../runner/checkpoints.js';
@@ -48,14 +49,9 @@ export function startKafkaMode(bed: KafkaTestbed, group: string): KafkaMode {
   const relay = new KafkaRelay({ store: bed.store, pool: bed.pool, kafka: bed.kafka, topics: bed.topics, idempotent: bed.idempotent, logger: bed.logger, retry: { initialMs: 50, maxMs: 1_000 } });
   const members: KafkaGroupProjector[] = [];
   const covered = new Map<string, number>();
-  // The newest committed event; the store's head lags it while any transaction on the server holds the horizon back.
-  const newest = async (): Promise<LogPosition | undefined> => {
-    const result = await bed.pool.query<{ tx_id: string; position: string }>('SELECT e.tx_id::text AS tx_id, e.position::text AS position FROM iwf_events.events e ORDER BY e.tx_id DESC, e.position DESC LIMIT 1');
-    const row = result.rows[0];
-    return row ? { commit: BigInt(row.tx_id), prepare: BigInt(row.position) } : undefined;
-  };
   const relayed = async (timeoutMs = 60_000): Promise<LogPosition | undefined> => {
-    const head = await newest();
+    // The store's head lags the newest event while any transaction on the server holds the horizon back.
+    const head = await newestPosition(bed.pool);
     const reached = (position: LogPosition | undefined): boolean => !head || (position !== undefined && comparePositions(position, head) >= 0);
     await waitFor(async () => reached(relay.status().position) && reached(await bed.store.headPosition()), timeoutMs, () => `relay at ${relay.status().events_relayed}`);
     return head;
@@ -98,7 +94,7 @@ export function startKafkaMode(bed: KafkaTestbed, group: string): KafkaMode {
       members.push(member);
       return { member, started: member.start() };
     },
-    newest,
+    newest: () => newestPosition(bed.pool),
     relayed,
     async stopMembers() {
       for (const member of members.splice(0)) await member.stop();
