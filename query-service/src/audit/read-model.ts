@@ -1,5 +1,5 @@
 import type { AuditEventView, Page, RecordedEvent } from '@iwf/contracts';
-import { EVENT_COLUMNS, toRecordedEvent } from '@iwf/command-service/event-store/postgres/rows';
+import { EVENT_COLUMNS, LOG_HORIZON, toRecordedEvent } from '@iwf/command-service/event-store/postgres/rows';
 import type { EventRow } from '@iwf/command-service/event-store/postgres/rows';
 import { DomainError, formatPosition, upcastRecorded } from '@iwf/contracts';
 import type { ListOptions, Queryable } from '../keyset.js';
@@ -11,8 +11,8 @@ import { checkLimit, decodeCursor, pageOf } from '../keyset.js';
  * reads them (its columns and row mapping).
  */
 
-// Only events below the oldest running transaction: the order of what is shown is final.
-const HORIZON = 'e.tx_id < pg_snapshot_xmin(pg_current_snapshot())';
+// Only events below the log's horizon: the order of what is shown is final.
+const HORIZON = `e.tx_id < ${LOG_HORIZON}`;
 
 /** Most events one stream answer carries; a longer history is read in parts with at_revision. */
 export const MAX_STREAM_EVENTS = 10_000;

@@ -1,15 +1,10 @@
 import type { LogPosition, ReadAllOptions, ReadStreamOptions, RecordedEvent } from '@iwf/contracts';
 import { START } from '@iwf/contracts';
 import type pg from 'pg';
-import { EVENT_COLUMNS, toPosition, toRecordedEvent } from './rows.js';
+import { EVENT_COLUMNS, LOG_HORIZON, toPosition, toRecordedEvent } from './rows.js';
 import type { EventRow } from './rows.js';
 
 const MAX_REVISION = '9223372036854775807';
-
-// Rows of a transaction still running would sort before rows already committed; reading
-// only below the oldest running transaction id keeps the order final. Ids in the log are the
-// cluster's plus the offset set after a restore (schema/tx-offset.ts), and so is the horizon.
-const HORIZON = '(pg_snapshot_xmin(pg_current_snapshot())::text::bigint + iwf_events.tx_offset())::text::xid8';
 
 function streamQuery(direction: 'ASC' | 'DESC'): string {
   return `SELECT ${EVENT_COLUMNS} FROM iwf_events.events e
@@ -21,7 +16,7 @@ const READ_FORWARDS = streamQuery('ASC');
 const READ_BACKWARDS = streamQuery('DESC');
 
 const LOG_AFTER = `SELECT ${EVENT_COLUMNS} FROM iwf_events.events e
-    WHERE (e.tx_id, e.position) > ($1::text::xid8, $2::bigint) AND e.tx_id < ${HORIZON}
+    WHERE (e.tx_id, e.position) > ($1::text::xid8, $2::bigint) AND e.tx_id < ${LOG_HORIZON}
       AND ($4::text[] IS NULL OR e.type LIKE ANY ($4::text[]))
     ORDER BY e.tx_id, e.position LIMIT $3::bigint`;
 
@@ -33,10 +28,10 @@ const LOG_AFTER = `SELECT ${EVENT_COLUMNS} FROM iwf_events.events e
 const READ_PAGE = `
   WITH page AS (${LOG_AFTER}), head AS (
     SELECT e.tx_id::text AS head_tx, e.position::text AS head_position FROM iwf_events.events e
-    WHERE e.tx_id < ${HORIZON} ORDER BY e.tx_id DESC, e.position DESC LIMIT 1
+    WHERE e.tx_id < ${LOG_HORIZON} ORDER BY e.tx_id DESC, e.position DESC LIMIT 1
   ), meta AS (
     SELECT head.head_tx, head.head_position,
-      EXISTS (SELECT 1 FROM iwf_events.events WHERE tx_id >= ${HORIZON}) AS pending
+      EXISTS (SELECT 1 FROM iwf_events.events WHERE tx_id >= ${LOG_HORIZON}) AS pending
     FROM (SELECT 1) AS one LEFT JOIN head ON true
   )
   SELECT meta.*, page.* FROM meta LEFT JOIN page ON true
@@ -94,7 +89,7 @@ export async function headPosition(pool: pg.Pool): Promise<LogPosition | undefin
   const result = await pool.query<{ tx_id: string; position: string }>({
     name: 'iwf_events_head',
     text: `SELECT e.tx_id::text AS tx_id, e.position::text AS position FROM iwf_events.events e
-      WHERE e.tx_id < ${HORIZON} ORDER BY e.tx_id DESC, e.position DESC LIMIT 1`,
+      WHERE e.tx_id < ${LOG_HORIZON} ORDER BY e.tx_id DESC, e.position DESC LIMIT 1`,
   });
   const row = result.rows[0];
   return row ? toPosition(row.tx_id, row.position) : undefined;

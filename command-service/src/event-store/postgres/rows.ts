@@ -9,6 +9,15 @@ export const EVENT_COLUMNS = `event_id::text AS event_id, stream_id, stream_revi
   tx_id::text AS tx_id, position::text AS position, type, schema_version,
   data::text AS data, metadata::text AS metadata, recorded_at`;
 
+/**
+ * The log's visibility horizon, to compare `tx_id` with. Rows of a transaction still running
+ * would sort before rows already committed; reading only below the oldest running transaction
+ * id keeps the order final. Ids in the log are the cluster's plus the offset set after a
+ * restore (schema/tx-offset.ts), and so is the horizon: without the offset every event written
+ * after a restore would sit beyond it.
+ */
+export const LOG_HORIZON = '(pg_snapshot_xmin(pg_current_snapshot())::text::bigint + iwf_events.tx_offset())::text::xid8';
+
 export interface EventRow {
   readonly event_id: string;
   readonly stream_id: string;
