@@ -117,19 +117,30 @@ export function decodeCursor<Key>(cursor: string, accept: (key: unknown[]) => Ke
   throw new DomainError('validation', 'The request is invalid.', [{ pointer, message: 'is not a cursor this list issued' }]);
 }
 
-const ISO_MILLIS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+// Years 1 to 9999: every such time is a PostgreSQL timestamptz, and JavaScript renders it in
+// this form. Wider years, or a date JavaScript rolls over (February 30th), would reach the
+// database and fail there as a 500.
+const FIRST_TIME = Date.parse('0001-01-01T00:00:00.000Z');
+const LAST_TIME = Date.parse('9999-12-31T23:59:59.999Z');
+
+function inRange(date: Date): boolean {
+  const time = date.getTime();
+  return time >= FIRST_TIME && time <= LAST_TIME;
+}
 
 function timeAndId([time, id, ...rest]: unknown[]): [string, string] | undefined {
-  const valid = typeof time === 'string' && typeof id === 'string' && rest.length === 0 && ISO_MILLIS.test(time) && !Number.isNaN(Date.parse(time));
-  return valid ? [time, id] : undefined;
+  if (typeof time !== 'string' || typeof id !== 'string' || rest.length > 0 || id.includes('\u0000')) return undefined;
+  // Exactly as encodeCursor wrote it: an issued cursor holds a time this service rendered.
+  const date = new Date(time);
+  return inRange(date) && date.toISOString() === time ? [time, id] : undefined;
 }
 
 /** An ISO timestamp from a query string as a Date, or a validation error naming the field. */
 export function timeFilter(name: string, text: string | undefined): Date | undefined {
   if (text === undefined) return undefined;
   const date = new Date(text);
-  if (Number.isNaN(date.getTime())) {
-    throw new DomainError('validation', 'The request is invalid.', [{ pointer: `/querystring/${name}`, message: 'must be an ISO-8601 timestamp' }]);
+  if (Number.isNaN(date.getTime()) || !inRange(date)) {
+    throw new DomainError('validation', 'The request is invalid.', [{ pointer: `/querystring/${name}`, message: 'must be an ISO-8601 timestamp between the years 1 and 9999' }]);
   }
   return date;
 }

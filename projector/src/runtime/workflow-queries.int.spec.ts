@@ -152,6 +152,11 @@ describe('GET /workflows pagination', () => {
     ['an object', Buffer.from('{}').toString('base64url')],
     ['a bad timestamp', Buffer.from('["yesterday","wf_01"]').toString('base64url')],
     ['a key of the wrong length', Buffer.from('["2024-01-01T00:00:00.000Z","wf_01","extra"]').toString('base64url')],
+    // JavaScript reads these as times; PostgreSQL refused them, once as a 500.
+    ['a day that does not exist', Buffer.from('["2023-02-30T00:00:00.000Z","wf_01"]').toString('base64url')],
+    ['the hour 24', Buffer.from('["2024-01-01T24:00:00.000Z","wf_01"]').toString('base64url')],
+    ['the year 0', Buffer.from('["0000-01-01T00:00:00.000Z","wf_01"]').toString('base64url')],
+    ['an id with a NUL', Buffer.from('["2024-01-01T00:00:00.000Z","wf\\u0000"]').toString('base64url')],
   ])('answers 400 to an invalid cursor (%s)', async (_name, cursor) => {
     const reply = await list(`?cursor=${encodeURIComponent(cursor)}`);
     expect(reply.statusCode, reply.body).toBe(400);

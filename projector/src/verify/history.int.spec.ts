@@ -142,4 +142,19 @@ describe('GET /audit/events', () => {
     const other = apiClient(system.app, await system.tokenFor('other'));
     expect(bodyOf(await other.get('/audit/events?correlation_id=order-o-7')).items).toEqual([]);
   });
+
+  // Each of these once reached PostgreSQL and failed there, as a 500.
+  it.each([
+    ['a cursor past the largest transaction id', '/audit/events?cursor=' + Buffer.from('["18446744073709551616","1"]').toString('base64url'), '/querystring/cursor'],
+    ['a cursor past the largest position', '/audit/events?cursor=' + Buffer.from('["1","9223372036854775808"]').toString('base64url'), '/querystring/cursor'],
+    ['a time before the year 1', '/audit/events?from=-005000-01-01T00:00:00Z', '/querystring/from'],
+    ['a time after the year 9999', '/audit/events?to=%2B010000-01-01T00:00:00Z', '/querystring/to'],
+    ['a cut at a time before the year 1', 'STREAM?at_time=-005000-01-01T00:00:00Z', '/querystring/at_time'],
+  ])('answers 400 to %s', async (_name, path, pointer) => {
+    const api = apiClient(system.app, await system.tokenFor('acme', ['admin']));
+    const reply = await api.get(path.replace('STREAM', `/audit/streams/${stream}`));
+    expect(reply.statusCode, reply.body).toBe(400);
+    expect(reply.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect((reply.json() as { errors: { pointer: string }[] }).errors.map((error) => error.pointer)).toEqual([pointer]);
+  });
 });

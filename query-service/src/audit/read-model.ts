@@ -72,7 +72,7 @@ export interface AuditEventFilter extends ListOptions {
 export async function listAuditEvents(db: Queryable, tenant: string, filter: AuditEventFilter): Promise<Page<AuditEventView>> {
   checkLimit(filter.limit);
   const desc = filter.order !== 'asc';
-  const after = filter.cursor === undefined ? null : decodeCursor(filter.cursor, positionKey, '/cursor');
+  const after = filter.cursor === undefined ? null : decodeCursor(filter.cursor, positionKey);
   const result = await db.query<EventRow>(
     `SELECT ${EVENT_COLUMNS} FROM iwf_events.events e
      WHERE ${HORIZON} AND e.metadata->>'tenant' = $1
@@ -88,7 +88,11 @@ export async function listAuditEvents(db: Queryable, tenant: string, filter: Aud
   return { items: page.items.map((row) => toAuditView(toRecordedEvent(row))), next_cursor: page.next_cursor };
 }
 
+// A transaction id is an unsigned 64-bit xid8, a position a signed 64-bit bigint.
+const MAX_TX_ID = 2n ** 64n - 1n;
+const MAX_POSITION = 2n ** 63n - 1n;
+
 function positionKey([commit, prepare, ...rest]: unknown[]): [string, string] | undefined {
-  const digits = (part: unknown): part is string => typeof part === 'string' && /^\d{1,20}$/.test(part);
-  return digits(commit) && digits(prepare) && rest.length === 0 ? [commit, prepare] : undefined;
+  const upTo = (part: unknown, max: bigint): part is string => typeof part === 'string' && /^\d{1,20}$/.test(part) && BigInt(part) <= max;
+  return upTo(commit, MAX_TX_ID) && upTo(prepare, MAX_POSITION) && rest.length === 0 ? [commit, prepare] : undefined;
 }
