@@ -32,6 +32,9 @@ export interface HttpAppOptions {
   };
 }
 
+/** Longest path parameter the router accepts, in characters as sent. */
+export const MAX_PARAM_LENGTH = 1_024;
+
 // Headers whose values must never reach a log line.
 export const REDACTED_PATHS = ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'];
 
@@ -45,6 +48,11 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     requestIdHeader: 'x-request-id',
     trustProxy: options.config.security.trustProxy,
     genReqId: () => crypto.randomUUID(),
+    // Above every id a schema allows (stream ids up to 300 characters), percent-encoded; the
+    // route's schema then answers a long one with a 400 that names it.
+    maxParamLength: MAX_PARAM_LENGTH,
+    // A malformed or overlong URL is refused by the router itself: as problem+json too.
+    frameworkErrors: (error, request, reply) => void handleError(error, request, reply),
     ajv: {
       customOptions: {
         // Unknown fields are rejected where schemas forbid them, never silently dropped.

@@ -44,6 +44,9 @@ const FRAMEWORK_ERRORS: Record<string, { status: number; title: string; slug: st
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, title: 'Invalid content length', slug: 'invalid-request', pointer: '/headers/content-length' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, title: 'Empty JSON body', slug: 'invalid-request', pointer: '' },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, title: 'Malformed JSON body', slug: 'invalid-request', pointer: '' },
+  // Raised by the router, before any route or hook: see `frameworkErrors` in app.ts.
+  FST_ERR_BAD_URL: { status: 400, title: 'Malformed URL', slug: 'invalid-request', pointer: '/url' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, title: 'Path parameter too long', slug: 'uri-too-long' },
 };
 
 export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_PARAM_LENGTH } from '@iwf/platform/http/app';
 import { after, apiClient, bodyOf, pointersOf, type ApiClient, type Reply } from './testing/http.js';
 import { startTestSystem, type TestSystem } from './testing/system.js';
 import { legacyWorkflow } from './testing/workflows.js';
@@ -76,6 +77,30 @@ describe('request limits', () => {
     expect(reply.statusCode).toBe(404);
     expect(reply.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(bodyOf(reply)).toMatchObject({ type: expect.stringMatching(/not-found$/), status: 404 });
+  });
+
+  it('addresses a workflow by the longest id a definition may have (128 characters)', async () => {
+    const id = `w${'x'.repeat(127)}`;
+    const created = await api.post('/workflows', legacyWorkflow(id));
+    expect(created.statusCode, created.body).toBe(201);
+    const read = await api.get(`/workflows/${id}`, after(created));
+    expect(read.statusCode, read.body).toBe(200);
+    expect(bodyOf(read)['workflow_id']).toBe(id);
+  });
+
+  it('answers a malformed percent-escape in the path with a 400 problem, before any route runs', async () => {
+    const reply = await rejected(() => api.get('/workflows/%E0%A4%A'));
+    expect(reply.statusCode).toBe(400);
+    expect(pointersOf(reply)).toEqual(['/url']);
+  });
+
+  it('answers a path parameter longer than the router takes with a 414 problem, and a long id within it with a 400 naming it', async () => {
+    const overlong = await rejected(() => api.get(`/workflows/${'x'.repeat(MAX_PARAM_LENGTH + 1)}`));
+    expect(overlong.statusCode).toBe(414);
+    expect(bodyOf(overlong)).toMatchObject({ type: expect.stringMatching(/uri-too-long$/), status: 414 });
+    const long = await rejected(() => api.get(`/workflows/${'x'.repeat(200)}`));
+    expect(long.statusCode).toBe(400);
+    expect(pointersOf(long)).toEqual(['/params/workflow_id']);
   });
 });
 
