@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import { DomainError, type EventMetadata } from '@iwf/contracts';
 import { principalOf } from '@iwf/platform/auth/plugin';
+import { CLIENT_ID_PATTERN } from '@iwf/platform/http/app';
 
-const CORRELATION_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 const TRACEPARENT_PATTERN = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 /** Who did it, on behalf of which tenant, and what request caused it: stamped on every event. */
@@ -13,7 +13,7 @@ export function eventMetadataFor(request: FastifyRequest): EventMetadata {
   return {
     tenant: principal.tenant,
     actor: principal.actor,
-    correlation_id: correlation && CORRELATION_PATTERN.test(correlation) ? correlation : request.id,
+    correlation_id: correlation && CLIENT_ID_PATTERN.test(correlation) ? correlation : request.id,
     causation_id: request.id,
     ...(traceparent && TRACEPARENT_PATTERN.test(traceparent) ? { traceparent } : {}),
   };

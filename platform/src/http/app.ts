@@ -32,6 +32,18 @@ export interface HttpAppOptions {
   };
 }
 
+/**
+ * What a client-chosen id (X-Request-Id, X-Correlation-Id) may look like. The request id names
+ * the request in logs and in the answer, and becomes its events' causation id, so anything
+ * else (spaces, control characters, kilobytes of text) is replaced by a fresh UUID.
+ */
+export const CLIENT_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function clientRequestId(header: string | string[] | undefined): string | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value !== undefined && CLIENT_ID_PATTERN.test(value) ? value : undefined;
+}
+
 /** Longest path parameter the router accepts, in characters as sent. */
 export const MAX_PARAM_LENGTH = 1_024;
 
@@ -45,9 +57,10 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     logger: typeof options.logger === 'boolean' ? options.logger : undefined,
     bodyLimit: options.config.bodyLimitBytes,
     requestTimeout: options.config.requestTimeoutMs,
-    requestIdHeader: 'x-request-id',
+    // The id is ours to choose (genReqId): a client's X-Request-Id is taken only if it is sane.
+    requestIdHeader: false,
     trustProxy: options.config.security.trustProxy,
-    genReqId: () => crypto.randomUUID(),
+    genReqId: (request) => clientRequestId(request.headers['x-request-id']) ?? crypto.randomUUID(),
     // Above every id a schema allows (stream ids up to 300 characters), percent-encoded; the
     // route's schema then answers a long one with a 400 that names it.
     maxParamLength: MAX_PARAM_LENGTH,

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { streamId } from '@iwf/contracts';
 import { after, apiClient, bodyOf, pointersOf, positionOf, type ApiClient, type Reply } from './testing/http.js';
 import { startTestSystem, type TestSystem } from './testing/system.js';
 import { allowStep, canonicalWorkflow, legacyFixtures, legacyWorkflow, type Json } from './testing/workflows.js';
@@ -293,5 +295,32 @@ describe('unknown workflows', () => {
     const reply = await api.get(path);
     expect(reply.statusCode).toBe(404);
     expect(reply.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+});
+
+describe('request ids', () => {
+  const metadataOf = async (workflowId: string, created: Reply): Promise<Record<string, unknown>> => {
+    const view = bodyOf(await api.get(`/audit/streams/${streamId('workflow', system.tenant('acme'), workflowId)}`, after(created)));
+    return (view['events'] as { metadata: Record<string, unknown> }[])[0]!.metadata;
+  };
+
+  it("takes a client's X-Request-Id of the documented shape: in the answer and as its events' causation", async () => {
+    const created = await api.post('/workflows', legacyWorkflow('request_id_kept'), { 'x-request-id': 'req-2026.11:a_b' });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.headers['x-request-id']).toBe('req-2026.11:a_b');
+    expect(await metadataOf('request_id_kept', created)).toMatchObject({ causation_id: 'req-2026.11:a_b', correlation_id: 'req-2026.11:a_b' });
+  });
+
+  it.each([
+    ['spaces', 'two words'],
+    ['more than 128 characters', 'r'.repeat(129)],
+    ['a control character', 'req\u0007id'],
+  ])('replaces an X-Request-Id with %s by a fresh UUID, everywhere it would have gone', async (_name, header) => {
+    const id = `request_id_${randomUUID().slice(0, 8)}`;
+    const created = await api.post('/workflows', legacyWorkflow(id), { 'x-request-id': header });
+    expect(created.statusCode, created.body).toBe(201);
+    const given = String(created.headers['x-request-id']);
+    expect(given).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(await metadataOf(id, created)).toMatchObject({ causation_id: given, correlation_id: given });
   });
 });
