@@ -17,6 +17,12 @@ declare module 'fastify' {
      * must come from the committed read model.
      */
     minPosition: LogPosition | undefined;
+    /**
+     * The read models' position as the handler began: what `X-Log-Position` reports. Taken
+     * after any wait and before the read, so the answer holds at least what it claims; taken
+     * when sending, a checkpoint committed during the read would be claimed for older data.
+     */
+    logPosition: LogPosition | undefined;
   }
 }
 
@@ -34,6 +40,7 @@ export const ConsistencyQuery = {
 export const consistencyPlugin = fp<{ watcher: PositionWatcher; defaultWaitMs: number }>(
   async (app: FastifyInstance, { watcher, defaultWaitMs }) => {
     app.decorateRequest('minPosition', undefined);
+    app.decorateRequest('logPosition', undefined);
     app.addHook('preHandler', async (request, reply) => {
       const readModels = request.routeOptions.config.readModels;
       if (!readModels) return;
@@ -46,10 +53,12 @@ export const consistencyPlugin = fp<{ watcher: PositionWatcher; defaultWaitMs: n
           throw new DomainError('unavailable', `The read models have not reached the requested position within ${waitMs} ms.`, [], 'projection-behind');
         }
       }
+      request.logPosition = watcher.current(readModels);
     });
     app.addHook('onSend', async (request, reply, payload) => {
       const readModels = request.routeOptions.config.readModels;
-      if (readModels && !reply.hasHeader(LOG_POSITION_HEADER)) setLogPosition(reply, watcher.current(readModels));
+      // A request refused before its handler (validation, a wait that ran out) reports the current one.
+      if (readModels && !reply.hasHeader(LOG_POSITION_HEADER)) setLogPosition(reply, request.logPosition ?? watcher.current(readModels));
       return payload;
     });
   },
