@@ -23,10 +23,18 @@ interface Waiter {
   readonly resolve: (reached: boolean) => void;
 }
 
-export async function createPositionWatcher(options: { pool: pg.Pool; connectionString: string; logger: Logger; pollMs?: number }): Promise<PositionWatcher> {
+export async function createPositionWatcher(options: {
+  pool: pg.Pool;
+  connectionString: string;
+  logger: Logger;
+  pollMs?: number;
+  /** Wait before replacing a lost listener connection, and between failed attempts. */
+  reconnectMs?: number;
+}): Promise<PositionWatcher> {
   const positions = new Map<string, LogPosition>();
   const waiters = new Set<Waiter>();
   const pollMs = options.pollMs ?? 100;
+  const reconnectMs = options.reconnectMs ?? 1_000;
   let listener: pg.Client | undefined;
   let closed = false;
   let poller: NodeJS.Timeout | undefined;
@@ -73,16 +81,38 @@ export async function createPositionWatcher(options: { pool: pg.Pool; connection
     refresh().catch((error: unknown) => options.logger.warn({ err: error }, 'reading projection checkpoints failed'));
   };
 
+  // A lost listener is replaced, every reconnectMs until a connection takes: without it the
+  // positions only move while a read waits (its poll), and X-Log-Position falls behind.
+  const reconnectLater = (): void => {
+    if (closed) return;
+    setTimeout(() => {
+      if (closed) return;
+      listen().catch((error: unknown) => {
+        options.logger.warn({ err: error }, 'projection listener could not reconnect; trying again');
+        reconnectLater();
+      });
+    }, reconnectMs);
+  };
   const listen = async (): Promise<void> => {
     const client = new pg.Client({ connectionString: options.connectionString });
     client.on('notification', poll);
     client.on('error', (error) => {
       options.logger.warn({ err: error }, 'projection listener lost its connection');
       client.end().catch(() => undefined);
-      if (!closed) setTimeout(() => void listen().catch(() => undefined), 1_000);
+      if (listener === client) listener = undefined;
+      reconnectLater();
     });
-    await client.connect();
-    await client.query(`LISTEN ${PROJECTION_CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${PROJECTION_CHANNEL}`);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    if (closed) {
+      await client.end().catch(() => undefined);
+      return;
+    }
     listener = client;
     poll(); // catch up on anything missed while not listening
   };
