@@ -24,7 +24,8 @@ export const idempotencyPlugin = fp<{ pool: pg.Pool }>(
   async (app: FastifyInstance, { pool }) => {
     app.decorateRequest('idempotencyKey', undefined);
     app.addHook('preHandler', async (request, reply) => {
-      if (request.method === 'GET' || request.method === 'HEAD') return;
+      // No route, no command: the not-found answer is not the key's to keep.
+      if (request.method === 'GET' || request.method === 'HEAD' || request.is404) return;
       const key = request.headers['idempotency-key'];
       if (key === undefined) return;
       if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {

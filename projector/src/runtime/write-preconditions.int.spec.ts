@@ -120,6 +120,16 @@ describe('Idempotency-Key', () => {
     expect(appended).toBe(0);
   });
 
+  it('answers 404 to a write to no route, and keeps no key for it', async () => {
+    const headers = { 'idempotency-key': 'to-nowhere' };
+    const first = await api.post('/no-such-route', { any: 'body' }, headers);
+    expect(first.statusCode, first.body).toBe(404);
+    expect(problemType(first)).toMatch(/not-found$/);
+    // The key stays free for a real command.
+    const created = await api.post('/workflows', legacyWorkflow('after_nowhere'), headers);
+    expect(created.statusCode, created.body).toBe(201);
+  });
+
   it('keeps keys per tenant: another tenant using the same key gets its own answer', async () => {
     const headers = { 'idempotency-key': 'shared-key' };
     const mine = await api.post('/workflows', legacyWorkflow('per_tenant'), headers);
