@@ -116,6 +116,12 @@ describe('idempotency and answers', () => {
     expect((await ingest({ event_type: 'order.*', payload: {} })).status).toBe(400);
     expect((await ingest({ event_type: 'order.created', payload: {}, extra: 1 })).status).toBe(400);
     expect((await ingest({ event_type: 'order.created', payload: {}, event_id: 'no spaces' })).status).toBe(400);
+    // A wait bound that is no number of milliseconds is refused, as on reads, not replaced by the default.
+    for (const bound of ['soon', '-1', '1.5', '']) {
+      const reply = await ingest({ event_type: 'order.created', payload: {} }, '?wait=true', { 'x-max-wait-ms': bound });
+      expect(reply.status, bound).toBe(400);
+      expect((reply.body['errors'] as { pointer: string }[]).map((error) => error.pointer), bound).toEqual(['/headers/x-max-wait-ms']);
+    }
     const viewer = await system.call('POST', '/events', { event_type: 'order.created', payload: {} }, { roles: ['workflow_viewer'] });
     expect(viewer.status).toBe(403);
     expect(await eventCount()).toBe(before);

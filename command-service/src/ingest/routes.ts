@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { EVENT_TYPE_PATTERN, ID_PATTERN } from '@iwf/contracts';
 import type { HttpApp } from '@iwf/platform/http/app';
 import { principalOf } from '@iwf/platform/auth/plugin';
-import { MAX_WAIT_HEADER, setLogPosition } from '@iwf/platform/http/positions';
+import { MAX_WAIT_HEADER, maxWaitMs, setLogPosition } from '@iwf/platform/http/positions';
 import type { Engine } from '../engine/runtime/engine.js';
 import { eventMetadataFor } from '../http/request-context.js';
 import { ProblemResponses } from '../http/schemas.js';
@@ -41,9 +41,7 @@ const MAX_WAIT_MS = 25_000;
 /** The deadline of a `?wait=true` ingest: X-Max-Wait-Ms, else the configured default. */
 export function waitDeadline(request: FastifyRequest, wait: boolean | undefined, defaultMs: number): number | undefined {
   if (wait !== true) return undefined;
-  const header = request.headers[MAX_WAIT_HEADER];
-  const asked = typeof header === 'string' && /^\d{1,6}$/.test(header) ? Number(header) : defaultMs;
-  return Date.now() + Math.min(asked, MAX_WAIT_MS);
+  return Date.now() + maxWaitMs(request.headers[MAX_WAIT_HEADER], defaultMs, MAX_WAIT_MS);
 }
 
 export function registerIngestRoutes(app: HttpApp, engine: Engine): void {

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Type } from '@sinclair/typebox';
 import { DomainError, parsePosition, type LogPosition } from '@iwf/contracts';
-import { LOG_POSITION_HEADER, MAX_WAIT_HEADER, MIN_POSITION_HEADER, setLogPosition } from '@iwf/platform/http/positions';
+import { LOG_POSITION_HEADER, MAX_WAIT_HEADER, MIN_POSITION_HEADER, maxWaitMs, setLogPosition } from '@iwf/platform/http/positions';
 import type { PositionWatcher } from './watcher.js';
 
 declare module 'fastify' {
@@ -47,7 +47,7 @@ export const consistencyPlugin = fp<{ watcher: PositionWatcher; defaultWaitMs: n
       const min = minPosition(request);
       if (min) {
         request.minPosition = min;
-        const waitMs = maxWait(request, defaultWaitMs);
+        const waitMs = maxWaitMs(request.headers[MAX_WAIT_HEADER], defaultWaitMs, MAX_WAIT_LIMIT_MS);
         if (!(await watcher.waitFor(readModels, min, waitMs))) {
           void reply.header('retry-after', '1');
           throw new DomainError('unavailable', `The read models have not reached the requested position within ${waitMs} ms.`, [], 'projection-behind');
@@ -76,14 +76,4 @@ function minPosition(request: FastifyRequest): LogPosition | undefined {
     throw new DomainError('validation', 'The minimum position is not one this service issued.', [{ pointer, message: 'is not a log position' }]);
   }
   return position;
-}
-
-function maxWait(request: FastifyRequest, defaultWaitMs: number): number {
-  const header = request.headers[MAX_WAIT_HEADER];
-  if (header === undefined) return defaultWaitMs;
-  const value = typeof header === 'string' && /^\d{1,6}$/.test(header) ? Number(header) : Number.NaN;
-  if (!Number.isFinite(value)) {
-    throw new DomainError('validation', 'X-Max-Wait-Ms must be a whole number of milliseconds.', [{ pointer: '/headers/x-max-wait-ms', message: 'is invalid' }]);
-  }
-  return Math.min(value, MAX_WAIT_LIMIT_MS);
 }
