@@ -1,3 +1,4 @@
+import AjvCompiler from '@fastify/ajv-compiler';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -73,6 +74,19 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
         coerceTypes: 'array',
         useDefaults: true,
         allErrors: true,
+      },
+    },
+    // Query strings, path parameters and headers arrive as text, so they are coerced to the
+    // schema's types ('2' to 2, a lone value to an array). A JSON body already has types: a
+    // number where a string belongs is the client's mistake, a 400, not "123".
+    schemaController: {
+      compilersFactory: {
+        buildValidator: (externalSchemas, options) => {
+          const coercing = AjvCompiler()(externalSchemas, options);
+          const exactOptions = { ...options, mode: undefined, customOptions: { ...options?.customOptions, coerceTypes: false } };
+          const exact = AjvCompiler()(externalSchemas, exactOptions);
+          return (route) => (route.httpPart === 'body' ? exact(route) : coercing(route));
+        },
       },
     },
   }).withTypeProvider<TypeBoxTypeProvider>();

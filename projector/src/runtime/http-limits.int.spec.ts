@@ -79,6 +79,18 @@ describe('request limits', () => {
     expect(bodyOf(reply)).toMatchObject({ type: expect.stringMatching(/not-found$/), status: 404 });
   });
 
+  it('takes a JSON body with its own types: a number where a string belongs is a 400, not coerced', async () => {
+    const reply = await rejected(() => api.post('/rules', { rule_id: 'typed', name: 123, condition: {} }));
+    expect(reply.statusCode).toBe(400);
+    expect(pointersOf(reply)).toEqual(['/name']);
+    const lone = await rejected(() => api.post('/api-keys', { name: 'k', roles: 'admin' }));
+    expect(lone.statusCode).toBe(400);
+    expect(pointersOf(lone)).toEqual(['/roles']);
+    // Query strings are text, and are still read as the schema's types.
+    const listed = await api.get('/workflows?limit=2');
+    expect(listed.statusCode, listed.body).toBe(200);
+  });
+
   it('addresses a workflow by the longest id a definition may have (128 characters)', async () => {
     const id = `w${'x'.repeat(127)}`;
     const created = await api.post('/workflows', legacyWorkflow(id));
