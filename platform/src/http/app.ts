@@ -64,7 +64,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     genReqId: (request) => clientRequestId(request.headers['x-request-id']) ?? crypto.randomUUID(),
     // Above every id a schema allows (stream ids up to 300 characters), percent-encoded; the
     // route's schema then answers a long one with a 400 that names it.
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // A malformed or overlong URL is refused by the router itself: as problem+json too.
     frameworkErrors: (error, request, reply) => void handleError(error, request, reply),
     ajv: {
