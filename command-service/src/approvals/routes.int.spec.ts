@@ -33,8 +33,11 @@ async function pendingApproval(discountId: string): Promise<{ executionId: strin
   return { executionId: started.execution_id, approvalId: (requested?.data as { approval_id: string }).approval_id };
 }
 
-const decide = (approvalId: string, verb: 'approve' | 'reject', roles: string[], body: unknown = {}) =>
-  system.call('POST', `/approvals/${approvalId}/${verb}`, body, { roles, actor: 'mia' });
+const decide = (approvalId: string, verb: 'approve' | 'reject', roles: string[], body: unknown = {}, headers: Record<string, string> = {}) =>
+  system.call('POST', `/approvals/${approvalId}/${verb}`, body, { roles, actor: 'mia', headers });
+
+const approvalEvents = async (approvalId: string): Promise<string[]> =>
+  (await system.store.readStream(streamId('approval', system.tenant, approvalId))).map((event) => event.type);
 
 describe('deciding an approval', () => {
   it('approving resumes the blocked execution down on_approved and ingests approval.approved with the approval and its entity', async () => {
@@ -80,5 +83,40 @@ describe('deciding an approval', () => {
     expect(again.status).toBe(422);
     expect(again.body['type']).toMatch(/approval-decided$/);
     expect((await decide('no-such-approval', 'approve', ['admin'])).status).toBe(404);
+  });
+});
+
+describe('If-Match on a decision', () => {
+  const manager = ['approver', 'sales_manager'];
+
+  it('decides only on the revision the approver saw; another is a 412 that appends nothing', async () => {
+    const { executionId, approvalId } = await pendingApproval('DS-5');
+    const executionEvents = (await system.execution(executionId)).length;
+    for (const stale of ['"1"', '"7"']) {
+      const refused = await decide(approvalId, 'approve', manager, {}, { 'if-match': stale });
+      expect(refused.status, stale).toBe(412);
+      expect(refused.body['type'], stale).toMatch(/precondition-failed$/);
+    }
+    expect(await approvalEvents(approvalId)).toEqual(['ApprovalCreated']);
+    expect(await system.execution(executionId)).toHaveLength(executionEvents);
+
+    const malformed = await decide(approvalId, 'approve', manager, {}, { 'if-match': '0' });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body['errors']).toEqual([expect.objectContaining({ pointer: '/headers/if-match' })]);
+
+    const approved = await decide(approvalId, 'approve', manager, {}, { 'if-match': 'W/"0"' });
+    expect(approved.status).toBe(200);
+    expect(approved.body).toMatchObject({ status: 'approved', revision: 1 });
+    expect(stepsRun(await system.execution(executionId))).toEqual(['ask', 'grant']);
+  });
+
+  it('a refusal that holds at any revision answers first: an unknown approval is a 404, a decided one a 422', async () => {
+    expect((await decide('no-such-approval', 'approve', manager, {}, { 'if-match': '"0"' })).status).toBe(404);
+    const { approvalId } = await pendingApproval('DS-6');
+    expect((await decide(approvalId, 'reject', manager)).status).toBe(200);
+    const late = await decide(approvalId, 'approve', manager, {}, { 'if-match': '"0"' });
+    expect(late.status).toBe(422);
+    expect(late.body['type']).toMatch(/approval-decided$/);
+    expect(await approvalEvents(approvalId)).toEqual(['ApprovalCreated', 'ApprovalRejected']);
   });
 });

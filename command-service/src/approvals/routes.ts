@@ -4,7 +4,7 @@ import type { HttpApp } from '@iwf/platform/http/app';
 import { principalOf } from '@iwf/platform/auth/plugin';
 import { setLogPosition } from '@iwf/platform/http/positions';
 import type { Engine } from '../engine/runtime/engine.js';
-import { eventMetadataFor } from '../http/request-context.js';
+import { eventMetadataFor, ifMatchRevision } from '../http/request-context.js';
 import { ProblemResponses } from '../http/schemas.js';
 
 const ApprovalParams = Type.Object({ approval_id: Type.String({ maxLength: 128 }) });
@@ -41,9 +41,10 @@ export function registerApprovalRoutes(app: HttpApp, engine: Engine): void {
         const principal = principalOf(request);
         const { approval_id } = request.params;
         if (!isValidId(approval_id)) throw new DomainError('not_found', 'The approval does not exist.');
+        const ifMatch = ifMatchRevision(request);
         const metadata = eventMetadataFor(request);
         const actor = { actor: metadata.actor, correlation_id: metadata.correlation_id, causation_id: metadata.causation_id, traceparent: metadata.traceparent };
-        const outcome = await engine.approvals.decide(principal.tenant, approval_id, principal, approve, request.body?.comment ?? null, actor);
+        const outcome = await engine.approvals.decide(principal.tenant, approval_id, principal, approve, request.body?.comment ?? null, actor, ifMatch);
         const { state } = outcome;
         if (state.status === 'absent') throw new DomainError('not_found', 'The approval does not exist.');
         return reply.send({ approval_id, status: state.status, decided_by: state.decided_by, revision: outcome.revision, position: setLogPosition(reply, outcome.position) });

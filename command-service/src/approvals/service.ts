@@ -42,9 +42,10 @@ export class ApprovalService {
     return { approval_id: request.approval_id, expires_at: request.expires_at };
   }
 
-  async decide(tenant: string, approvalId: string, principal: Principal, approve: boolean, comment: string | null, actor: Actor): Promise<DecisionOutcome> {
+  /** `ifMatch`: the approval's revision the person decided on (from its ETag); another revision is a 412. */
+  async decide(tenant: string, approvalId: string, principal: Principal, approve: boolean, comment: string | null, actor: Actor, ifMatch?: number): Promise<DecisionOutcome> {
     const data = { principal, comment, now: this.now() };
-    const outcome = await this.run(tenant, approvalId, approve ? { type: 'ApproveApproval', data } : { type: 'RejectApproval', data }, actor);
+    const outcome = await this.run(tenant, approvalId, approve ? { type: 'ApproveApproval', data } : { type: 'RejectApproval', data }, actor, ifMatch);
     const followed = await this.followUp(tenant, outcome.state, actor);
     return { state: outcome.state, revision: outcome.revision, position: laterPosition(outcome.position, followed) };
   }
@@ -92,10 +93,10 @@ export class ApprovalService {
     else await this.followUp(tenant, state, { actor: 'system:engine' });
   }
 
-  private run(tenant: string, approvalId: string, command: ApprovalCommand, actor: Actor): Promise<CommandOutcome<ApprovalState>> {
+  private run(tenant: string, approvalId: string, command: ApprovalCommand, actor: Actor, ifMatch?: number): Promise<CommandOutcome<ApprovalState>> {
     const metadata = { tenant, actor: actor.actor, correlation_id: actor.correlation_id ?? this.deps.newId(), causation_id: actor.causation_id };
     const context = { store: this.deps.store, metadata, newEventId: this.deps.newId, schemaVersionOf: currentSchemaVersion, upcast: upcastRecorded };
-    return handleCommand(context, approvalDecider, { streamId: streamId('approval', tenant, approvalId), command });
+    return handleCommand(context, approvalDecider, { streamId: streamId('approval', tenant, approvalId), command, ifMatch });
   }
 
   private now(): string {

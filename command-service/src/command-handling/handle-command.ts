@@ -44,7 +44,9 @@ const MAX_ATTEMPTS = 4;
 /**
  * Loads the stream, folds it, decides and appends with the revision it read. A concurrent
  * writer makes the append fail; then the command is decided again on the fresh state, a few
- * times, unless the client pinned a revision with If-Match (then it gets 412).
+ * times, unless the client pinned a revision with If-Match (then it gets 412). The decision
+ * comes before the precondition: a command refused whatever the revision (an unknown
+ * resource, an illegal state) answers its own 404 or 422, as RFC 9110 §13.2.1 has it.
  */
 export async function handleCommand<Command, Event extends { type: string; data: unknown }, State>(
   context: CommandContext,
@@ -53,10 +55,8 @@ export async function handleCommand<Command, Event extends { type: string; data:
 ): Promise<CommandOutcome<State>> {
   for (let attempt = 1; ; attempt += 1) {
     const { state, revision, position } = await load(context, decider, request.streamId);
-    if (request.ifMatch !== undefined && request.ifMatch !== revision) {
-      throw new DomainError('precondition_failed', `The resource is at revision ${revision}, not ${request.ifMatch}.`);
-    }
     const events = decider.decide(request.command, state);
+    requireRevision(request.ifMatch, revision);
     if (events.length === 0) return { state, revision, position, appended: 0 };
     try {
       const result = await context.store.append(
@@ -73,15 +73,23 @@ export async function handleCommand<Command, Event extends { type: string; data:
       return { state: events.reduce((folded, event) => decider.evolve(folded, event), state), revision: result.next_revision, position: result.position, appended: events.length };
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError)) throw error;
-      if (request.ifMatch !== undefined) {
-        throw new DomainError('precondition_failed', 'The resource changed while the command was handled.');
-      }
+      if (request.ifMatch !== undefined) throw movedOn();
       if (attempt >= MAX_ATTEMPTS) {
         throw new DomainError('conflict', 'The resource is being changed concurrently; try again.', [], 'concurrent-modification');
       }
     }
   }
 }
+
+/** If-Match against the revision the command was decided on: a mismatch is a 412. */
+export function requireRevision(ifMatch: number | undefined, revision: number): void {
+  if (ifMatch !== undefined && ifMatch !== revision) {
+    throw new DomainError('precondition_failed', `The resource is at revision ${revision}, not ${ifMatch}.`);
+  }
+}
+
+/** The append a pinned revision made failed: the resource moved on meanwhile. */
+export const movedOn = (): DomainError => new DomainError('precondition_failed', 'The resource changed while the command was handled.');
 
 async function load<Command, Event extends { type: string; data: unknown }, State>(
   context: CommandContext,

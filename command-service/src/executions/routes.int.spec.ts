@@ -85,6 +85,62 @@ describe('retry', () => {
   });
 });
 
+describe('If-Match on cancel and retry', () => {
+  const command = (id: string, verb: 'cancel' | 'retry', ifMatch: string) => system.call('POST', `/executions/${id}/${verb}`, undefined, { headers: { 'if-match': ifMatch } });
+  const eventCount = async (id: string) => (await system.execution(id)).length;
+
+  it('cancels only at the revision the client read; another is a 412 that appends nothing, a malformed one a 400', async () => {
+    const waiting = await start({ amount: 500, refund_id: 'R-5' });
+    const id = String(waiting.body['execution_id']);
+    const revision = Number(waiting.body['revision']);
+    const before = await eventCount(id);
+    for (const stale of [`"${revision - 1}"`, `"${revision + 1}"`]) {
+      const refused = await command(id, 'cancel', stale);
+      expect(refused.status, stale).toBe(412);
+      expect(refused.body['type'], stale).toMatch(/precondition-failed$/);
+    }
+    const malformed = await command(id, 'cancel', String(revision));
+    expect(malformed.status).toBe(400);
+    expect(malformed.body['errors']).toEqual([expect.objectContaining({ pointer: '/headers/if-match' })]);
+    expect(await eventCount(id)).toBe(before);
+
+    const cancelled = await command(id, 'cancel', `W/"${revision}"`);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', revision: revision + 1 });
+  });
+
+  it('a refusal that holds at any revision answers first: an unknown execution is a 404, an ended one a 422', async () => {
+    expect((await command('00000000-0000-0000-0000-000000000000', 'cancel', '"0"')).status).toBe(404);
+    const done = await start({ amount: 10, refund_id: 'R-6' });
+    expect(done.body['status']).toBe('completed');
+    const ended = await command(String(done.body['execution_id']), 'cancel', `"${Number(done.body['revision']) - 1}"`);
+    expect(ended.status).toBe(422);
+  });
+
+  it('holds across replicas: the revision another replica wrote is accepted, the one it replaced is a 412', async () => {
+    const replica = await system.replica();
+    receiver.respond(() => ({ status: 502 }));
+    const failed = await start({ amount: 40, refund_id: 'R-7' });
+    expect(failed.body['status']).toBe('failed');
+    const id = String(failed.body['execution_id']);
+    // The other replica retries; the step fails again there. This replica still holds the first failure.
+    await replica.runner.send(system.tenant, id, { type: 'RetryExecution', data: { by: 'elsewhere' } }, { actor: 'elsewhere' });
+    const elsewhere = await currentStatus({ runner: replica.runner }, system.tenant, id, 'refund');
+    expect((await settle({ bus: replica.bus, runner: replica.runner, pollMs: 20 }, elsewhere, Date.now() + 5_000)).status).toBe('failed');
+    const fresh = (await system.execution(id)).at(-1)?.stream_revision ?? -1;
+    expect(fresh).toBeGreaterThan(Number(failed.body['revision']));
+
+    const stale = await command(id, 'retry', `"${String(failed.body['revision'])}"`);
+    expect(stale.status).toBe(412);
+    expect(await eventCount(id)).toBe(fresh + 1);
+
+    receiver.respond(() => ({ status: 200, body: {} }));
+    const retried = await command(id, 'retry', `"${fresh}"`);
+    expect(retried.status).toBe(200);
+    expect(await settled(id)).toBe('completed');
+  });
+});
+
 /** The execution's status once nothing is running (the retry's effect is performed in the background). */
 async function settled(executionId: string): Promise<string> {
   const now = await currentStatus({ runner: system.engine.runner }, system.tenant, executionId, 'refund');

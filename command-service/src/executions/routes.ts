@@ -10,7 +10,7 @@ import { settle } from '../engine/runtime/settle.js';
 import { waitDeadline } from '../ingest/routes.js';
 import { startExecution } from '../ingest/start.js';
 import { triggerOf } from '../ingest/trigger-index.js';
-import { eventMetadataFor } from '../http/request-context.js';
+import { eventMetadataFor, ifMatchRevision } from '../http/request-context.js';
 import { ProblemResponses } from '../http/schemas.js';
 
 const WorkflowParams = Type.Object({ workflow_id: Type.String({ maxLength: 128 }) });
@@ -69,10 +69,11 @@ export function registerExecutionRoutes(app: HttpApp, engine: Engine, pool: Para
         const { execution_id } = request.params;
         if (!isValidId(execution_id)) throw new DomainError('not_found', 'The execution does not exist.');
         const actor = actorOf(request);
+        const options = { ifMatch: ifMatchRevision(request) };
         const applied: Applied =
           path === 'cancel'
-            ? await engine.runner.send(principal.tenant, execution_id, { type: 'CancelExecution', data: { by: actor.actor, reason: request.body?.reason ?? null } }, actor)
-            : await engine.runner.send(principal.tenant, execution_id, { type: 'RetryExecution', data: { by: actor.actor } }, actor);
+            ? await engine.runner.send(principal.tenant, execution_id, { type: 'CancelExecution', data: { by: actor.actor, reason: request.body?.reason ?? null } }, actor, options)
+            : await engine.runner.send(principal.tenant, execution_id, { type: 'RetryExecution', data: { by: actor.actor } }, actor, options);
         const { state } = applied;
         if (state.status === 'not_started') throw new DomainError('not_found', 'The execution does not exist.');
         return reply.send({

@@ -63,6 +63,12 @@ describe('If-Match', () => {
     }
   });
 
+  it('answers 404, not 412, for a workflow that does not exist: the refusal holds at any revision', async () => {
+    const { reply, appended } = await appendedBy(() => api.post('/workflows/never_created/enable', undefined, { 'if-match': '"0"' }));
+    expect(reply.statusCode).toBe(404);
+    expect(appended).toBe(0);
+  });
+
   it.each(['1', '"one"', '"-1"', 'W/1', '"1", "2"'])('answers 400 to the malformed If-Match %s and appends nothing', async (value) => {
     await api.post('/workflows', legacyWorkflow('malformed_if_match')); // 409 after the first case: harmless
     const { reply, appended } = await appendedBy(() => api.post('/workflows/malformed_if_match/disable', undefined, { 'if-match': value }));

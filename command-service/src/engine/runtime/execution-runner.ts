@@ -2,6 +2,7 @@ import type { EventMetadata, ExecutionCommand, ExecutionEvent } from '@iwf/contr
 import { WrongExpectedRevisionError, currentSchemaVersion, streamId, upcastRecorded } from '@iwf/contracts';
 import type { ExecutionState } from '../domain/execution/index.js';
 import { decide, evolve, initialState, isActive, pendingWork, referencedRuleIds } from '../domain/execution/index.js';
+import { movedOn, requireRevision } from '../../command-handling/handle-command.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { indexedWaits, openedAfterAppend, openedAt, openedInStream, waitingRuns } from './open-waits.js';
 import { syncWork } from './work-sync.js';
@@ -53,6 +54,11 @@ export class ExecutionRunner {
         useCache = false;
         continue;
       }
+      if (options.ifMatch !== undefined && options.ifMatch !== loaded.revision && cached !== undefined) {
+        useCache = false;
+        continue;
+      }
+      requireRevision(options.ifMatch, loaded.revision);
       if (events.length === 0) {
         if (command.type === 'FireTimer' || command.type === 'RecordEffectResult' || command.type === 'Advance') await this.sync(tenant, executionId, loaded);
         return { ...loaded, appended: 0 };
@@ -72,6 +78,7 @@ export class ExecutionRunner {
         return { ...next, appended: events.length };
       } catch (error) {
         this.cache.delete(stream);
+        if (error instanceof WrongExpectedRevisionError && options.ifMatch !== undefined) throw movedOn();
         if (!(error instanceof WrongExpectedRevisionError) || attempt >= MAX_ATTEMPTS) throw error;
         useCache = false;
       }

@@ -44,6 +44,8 @@ export interface RunnerHooks {
 export interface SendOptions {
   /** Decide only while the state passes this check; a refusal is believed only on a fresh read. */
   readonly onlyIf?: ((state: ExecutionState) => boolean) | undefined;
+  /** From `If-Match`: the revision the client last saw. A decided command on another revision is a 412. */
+  readonly ifMatch?: number | undefined;
 }
 
 export interface RunnerDeps {
