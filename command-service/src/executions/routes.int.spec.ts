@@ -75,6 +75,9 @@ describe('retry', () => {
     expect(failed.body['status']).toBe('failed');
     const id = String(failed.body['execution_id']);
     receiver.respond(() => ({ status: 200, body: {} }));
+    const withReason = await system.call('POST', `/executions/${id}/retry`, { reason: 'takes none' });
+    expect(withReason.status).toBe(400);
+    expect(withReason.body['errors']).toEqual([expect.objectContaining({ pointer: '/reason' })]);
     const retried = await system.call('POST', `/executions/${id}/retry`);
     expect(retried.status).toBe(200);
     const done = await settled(id);

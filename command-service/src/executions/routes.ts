@@ -11,7 +11,7 @@ import { waitDeadline } from '../ingest/routes.js';
 import { startExecution } from '../ingest/start.js';
 import { triggerOf } from '../ingest/trigger-index.js';
 import { eventMetadataFor, ifMatchRevision } from '../http/request-context.js';
-import { ProblemResponses } from '../http/schemas.js';
+import { NoBody, ProblemResponses } from '../http/schemas.js';
 
 const WorkflowParams = Type.Object({ workflow_id: Type.String({ maxLength: 128 }) });
 const ExecutionParams = Type.Object({ execution_id: Type.String({ maxLength: 128 }) });
@@ -57,22 +57,23 @@ export function registerExecutionRoutes(app: HttpApp, engine: Engine, pool: Para
   );
 
   const commands = [
-    ['cancel', 'Cancel a running or waiting execution'],
-    ['retry', 'Retry a failed execution from its failed step'],
+    ['cancel', 'Cancel a running or waiting execution', Type.Optional(CancelBody)],
+    ['retry', 'Retry a failed execution from its failed step', NoBody],
   ] as const;
-  for (const [path, summary] of commands) {
+  for (const [path, summary, body] of commands) {
     app.post(
       `/api/v1/executions/:execution_id/${path}`,
-      { config, schema: { tags, summary, params: ExecutionParams, body: Type.Optional(CancelBody), response: { 200: ExecutionAnswer, ...ProblemResponses } } },
+      { config, schema: { tags, summary, params: ExecutionParams, body, response: { 200: ExecutionAnswer, ...ProblemResponses } } },
       async (request, reply) => {
         const principal = principalOf(request);
         const { execution_id } = request.params;
         if (!isValidId(execution_id)) throw new DomainError('not_found', 'The execution does not exist.');
         const actor = actorOf(request);
         const options = { ifMatch: ifMatchRevision(request) };
+        const reason = request.body && 'reason' in request.body ? (request.body.reason ?? null) : null;
         const applied: Applied =
           path === 'cancel'
-            ? await engine.runner.send(principal.tenant, execution_id, { type: 'CancelExecution', data: { by: actor.actor, reason: request.body?.reason ?? null } }, actor, options)
+            ? await engine.runner.send(principal.tenant, execution_id, { type: 'CancelExecution', data: { by: actor.actor, reason } }, actor, options)
             : await engine.runner.send(principal.tenant, execution_id, { type: 'RetryExecution', data: { by: actor.actor } }, actor, options);
         const { state } = applied;
         if (state.status === 'not_started') throw new DomainError('not_found', 'The execution does not exist.');

@@ -58,6 +58,9 @@ describe('rules', () => {
   });
 
   it('after a delete, a condition naming the rule fails to evaluate and the step fails', async () => {
+    const withBody = await system.call('DELETE', '/rules/high_risk', { reason: 'gone' });
+    expect(withBody.status).toBe(400);
+    expect(withBody.body['errors']).toEqual([expect.objectContaining({ pointer: '/reason' })]);
     expect((await system.call('DELETE', '/rules/high_risk')).status).toBe(200);
     const started = await signup(95);
     expect(started).toMatchObject({ status: 'failed' });

@@ -12,7 +12,7 @@ import { handleCommand } from '../command-handling/handle-command.js';
 import type { CommandServiceDeps } from '../deps.js';
 import type { Engine } from '../engine/runtime/engine.js';
 import { eventMetadataFor, ifMatchRevision } from '../http/request-context.js';
-import { ProblemResponses } from '../http/schemas.js';
+import { NoBody, ProblemResponses } from '../http/schemas.js';
 import type { RuleCommand } from './domain/decider.js';
 import { ruleDecider } from './domain/decider.js';
 
@@ -68,7 +68,7 @@ export function registerRuleRoutes(app: HttpApp, deps: CommandServiceDeps, engin
     return reply.send({ rule_id, revision: outcome.revision, position: setLogPosition(reply, outcome.position) });
   });
 
-  app.delete('/api/v1/rules/:rule_id', { config, schema: { tags, summary: 'Delete a rule', params: RuleParams, response: { 200: RuleAnswer, ...ProblemResponses } } }, async (request, reply) => {
+  app.delete('/api/v1/rules/:rule_id', { config, schema: { tags, summary: 'Delete a rule', params: RuleParams, body: NoBody, response: { 200: RuleAnswer, ...ProblemResponses } } }, async (request, reply) => {
     const { rule_id } = request.params;
     const outcome = await run(request, rule_id, { type: 'DeleteRule', data: { rule_id, now: now() } });
     return reply.send({ rule_id, revision: outcome.revision, position: setLogPosition(reply, outcome.position) });

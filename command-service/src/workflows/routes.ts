@@ -16,7 +16,7 @@ import type { CommandServiceDeps } from '../deps.js';
 import { commandContext } from '../command-handling/context.js';
 import { eventMetadataFor, ifMatchRevision } from '../http/request-context.js';
 import { workflowDecider } from './domain/decider.js';
-import { ProblemResponses } from '../http/schemas.js';
+import { NoBody, ProblemResponses } from '../http/schemas.js';
 
 const WorkflowParams = Type.Object({ workflow_id: Type.String({ maxLength: 128 }) });
 const WorkflowDocumentBody = Type.Object(
@@ -65,7 +65,7 @@ export function registerWorkflowRoutes(app: HttpApp, deps: CommandServiceDeps): 
   for (const [path, type, summary] of toggles) {
     app.post(
       `/api/v1/workflows/:workflow_id/${path}`,
-      { config, schema: { tags, summary, params: WorkflowParams, response: { 200: WriteAnswer, ...ProblemResponses } } },
+      { config, schema: { tags, summary, params: WorkflowParams, body: NoBody, response: { 200: WriteAnswer, ...ProblemResponses } } },
       async (request, reply) => {
         const { workflow_id } = request.params;
         const outcome = await run(deps, request, workflow_id, { type, data: { workflow_id, now: deps.clock().toISOString() } });
@@ -76,7 +76,7 @@ export function registerWorkflowRoutes(app: HttpApp, deps: CommandServiceDeps): 
 
   app.delete(
     '/api/v1/workflows/:workflow_id',
-    { config, schema: { tags, summary: 'Archive a workflow (its history stays)', params: WorkflowParams, response: { 200: WriteAnswer, ...ProblemResponses } } },
+    { config, schema: { tags, summary: 'Archive a workflow (its history stays)', params: WorkflowParams, body: NoBody, response: { 200: WriteAnswer, ...ProblemResponses } } },
     async (request, reply) => {
       const { workflow_id } = request.params;
       const outcome = await run(deps, request, workflow_id, { type: 'ArchiveWorkflow', data: { workflow_id, now: deps.clock().toISOString() } });

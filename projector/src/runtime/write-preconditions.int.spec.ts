@@ -78,6 +78,30 @@ describe('If-Match', () => {
   });
 });
 
+describe('commands that take no input', () => {
+  it.each([
+    ['enable', (body: unknown) => api.post('/workflows/no_input/enable', body)],
+    ['disable', (body: unknown) => api.post('/workflows/no_input/disable', body)],
+    ['archive', (body: unknown) => api.send('DELETE', '/workflows/no_input', { body })],
+  ])('%s refuses a body that says something (400) and appends nothing', async (name, send) => {
+    await api.post('/workflows', legacyWorkflow('no_input')); // 409 after the first case: harmless
+    for (const body of [{ enabled: false }, [], 'yes', 1]) {
+      const { reply, appended } = await appendedBy(() => send(body));
+      expect(reply.statusCode, `${name} ${JSON.stringify(body)}`).toBe(400);
+      expect(reply.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(pointersOf(reply)).toEqual([Array.isArray(body) || typeof body !== 'object' ? '' : '/enabled']);
+      expect(appended).toBe(0);
+    }
+  });
+
+  it('takes no body, {} or null alike', async () => {
+    await api.post('/workflows', legacyWorkflow('no_input_ok'));
+    expect((await api.post('/workflows/no_input_ok/disable', {})).statusCode).toBe(200);
+    expect((await api.post('/workflows/no_input_ok/enable', null)).statusCode).toBe(200);
+    expect((await api.send('DELETE', '/workflows/no_input_ok', { body: {} })).statusCode).toBe(200);
+  });
+});
+
 describe('Idempotency-Key', () => {
   it('replays the first answer to a repeated create (status, body, X-Log-Position) and appends nothing more', async () => {
     const headers = { 'idempotency-key': 'create-once-1' };
