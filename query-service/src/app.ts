@@ -1,6 +1,7 @@
 import type { HttpApp } from '@iwf/platform/http/app';
 import type { QueryServiceDeps } from './deps.js';
 import { consistencyPlugin } from './positions/consistency.js';
+import { logReach } from './positions/log.js';
 import type { PositionWatcher } from './positions/watcher.js';
 import { registerWorkflowQueries } from './workflows/routes.js';
 import { registerExecutionQueries } from './executions/routes.js';
@@ -16,7 +17,7 @@ export async function registerQueryService(
   deps: QueryServiceDeps,
   options: { watcher: PositionWatcher; defaultWaitMs: number },
 ): Promise<void> {
-  await app.register(consistencyPlugin, { watcher: options.watcher, defaultWaitMs: options.defaultWaitMs });
+  await app.register(consistencyPlugin, { watcher: options.watcher, log: logReach(deps.pool), defaultWaitMs: options.defaultWaitMs });
   registerWorkflowQueries(app, deps);
   registerExecutionQueries(app, deps);
   registerApprovalQueries(app, deps);

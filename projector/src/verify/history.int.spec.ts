@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditStreamView, ExecutionEvent } from '@iwf/contracts';
-import { currentSchemaVersion, streamId } from '@iwf/contracts';
+import { currentSchemaVersion, formatPosition, streamId } from '@iwf/contracts';
 import { evolve, initialState } from '@iwf/command-service/engine/domain/execution/index';
 import { createPostgresEventStore } from '@iwf/command-service/event-store/index';
 import type { ApiClient } from '../runtime/testing/http.js';
@@ -158,3 +158,71 @@ describe('GET /audit/events', () => {
     expect((reply.json() as { errors: { pointer: string }[] }).errors.map((error) => error.pointer)).toEqual([pointer]);
   });
 });
+
+describe('audit reads and log positions', () => {
+  let api: ApiClient;
+  beforeAll(async () => {
+    api = apiClient(system.app, await system.tokenFor('acme', ['admin']));
+  });
+
+  /** One event in a stream of its own, committed; its position as the API writes it. */
+  async function appendOne(id: string): Promise<string> {
+    const store = createPostgresEventStore({ pool });
+    try {
+      const metadata = { tenant, actor: 'auditor-test', correlation_id: `corr-${id}`, causation_id: 'test' };
+      const [first] = decisions[0]!;
+      const result = await store.append(streamId('execution', tenant, id), [{ event_id: randomUUID(), type: first!.type, schema_version: currentSchemaVersion(first!.type), data: first!.data, metadata }], 'no_stream');
+      return formatPosition(result.position);
+    } finally {
+      await store.close();
+    }
+  }
+
+  it('reports the log position on both routes: the newest event every answer includes', async () => {
+    const position = await appendOne('ex-positions');
+    for (const path of [`/audit/streams/${streamId('execution', tenant, 'ex-positions')}`, '/audit/events?correlation_id=corr-ex-positions']) {
+      const reply = await api.get(path);
+      expect(reply.statusCode, reply.body).toBe(200);
+      expect(reply.headers['x-log-position'], path).toBe(position);
+    }
+    const refused = await api.get('/audit/events?cursor=bogus');
+    expect(refused.statusCode).toBe(400);
+    expect(refused.headers['x-log-position']).toBe(position);
+  });
+
+  it('waits for X-Min-Position while an older transaction holds the log back, and answers 503 when the wait runs out', async () => {
+    const older = await pool.connect();
+    try {
+      await older.query('BEGIN');
+      await older.query('SELECT pg_current_xact_id()'); // an id below the next append's, not yet committed
+      const position = await appendOne('ex-held-back');
+      const path = '/audit/events?correlation_id=corr-ex-held-back';
+
+      expect(bodyOf(await api.get(path)).items).toEqual([]); // beyond the log's horizon until the older transaction ends
+      const behind = await api.get(path, { 'x-min-position': position, 'x-max-wait-ms': '150' });
+      expect(behind.statusCode).toBe(503);
+      expect(behind.headers['retry-after']).toBe('1');
+      expect(bodyOf(behind)).toMatchObject({ type: expect.stringMatching(/projection-behind$/), detail: expect.stringMatching(/^The event log has not reached/) });
+
+      const waiting = api.get(`${path}&min_position=${position}`, { 'x-max-wait-ms': '5000' });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await older.query('COMMIT');
+      const reply = await waiting;
+      expect(reply.statusCode, reply.body).toBe(200);
+      expect(bodyOf(reply).items?.map((item) => item['position'])).toEqual([position]);
+      expect(reply.headers['x-log-position']).toBe(position);
+    } finally {
+      await older.query('ROLLBACK').catch(() => undefined);
+      older.release();
+    }
+  });
+
+  it('answers 400 to a malformed X-Min-Position, on both routes', async () => {
+    for (const path of [`/audit/streams/${stream}`, '/audit/events']) {
+      const reply = await api.get(path, { 'x-min-position': 'not-a-position' });
+      expect(reply.statusCode, path).toBe(400);
+      expect((reply.json() as { errors: { pointer: string }[] }).errors.map((error) => error.pointer)).toEqual(['/headers/x-min-position']);
+    }
+  });
+});
+

@@ -7,6 +7,7 @@ import type { QueryServiceDeps } from '../deps.js';
 import { READER_ROLES, requireAnyRole } from '../executions/access.js';
 import { timeFilter } from '../keyset.js';
 import { ProblemResponses } from '../http/schemas.js';
+import { ConsistencyQuery } from '../positions/consistency.js';
 import { ListQuery, pageOf } from '../workflows/schemas.js';
 import { listAuditEvents } from './read-model.js';
 import { AuditEventViewSchema, AuditStreamViewSchema } from './schemas.js';
@@ -18,7 +19,7 @@ const Time = Type.String({ maxLength: 64, description: 'ISO-8601 timestamp' });
 /** Audit reads come from the log itself; a stream of another tenant does not exist for the caller (404). */
 export function registerAuditQueries(app: HttpApp, deps: QueryServiceDeps): void {
   const tags = ['audit'];
-  const config = { permission: 'audit:read' as const };
+  const config = { permission: 'audit:read' as const, readsLog: true };
 
   app.get(
     '/api/v1/audit/streams/:stream_id',
@@ -29,7 +30,7 @@ export function registerAuditQueries(app: HttpApp, deps: QueryServiceDeps): void
         summary: "A stream's events with their metadata, and its aggregate's state folded up to a revision or a time",
         params: Type.Object({ stream_id: Type.String({ minLength: 1, maxLength: 300 }) }),
         querystring: Type.Object(
-          { at_revision: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 53 - 1 })), at_time: Type.Optional(Time) },
+          { at_revision: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 53 - 1 })), at_time: Type.Optional(Time), ...ConsistencyQuery },
           { additionalProperties: false },
         ),
         response: { 200: AuditStreamViewSchema, ...ProblemResponses },
@@ -62,6 +63,7 @@ export function registerAuditQueries(app: HttpApp, deps: QueryServiceDeps): void
             type: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
             from: Type.Optional(Time),
             to: Type.Optional(Time),
+            ...ConsistencyQuery,
           },
           { additionalProperties: false },
         ),

@@ -3,12 +3,15 @@ import fp from 'fastify-plugin';
 import { Type } from '@sinclair/typebox';
 import { DomainError, parsePosition, type LogPosition } from '@iwf/contracts';
 import { LOG_POSITION_HEADER, MAX_WAIT_HEADER, MIN_POSITION_HEADER, maxWaitMs, setLogPosition } from '@iwf/platform/http/positions';
+import type { LogReach } from './log.js';
 import type { PositionWatcher } from './watcher.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** The read models a route reads; its answers wait for and report their position. */
     readModels?: readonly string[];
+    /** The route reads the event log itself (audit): its answers wait for and report the log's reach. */
+    readsLog?: boolean;
   }
   interface FastifyRequest {
     /**
@@ -33,32 +36,45 @@ export const ConsistencyQuery = {
   min_position: Type.Optional(Type.String({ maxLength: 40, description: 'Wait until the read models reach this position (or send X-Min-Position).' })),
 };
 
+/** What a route reads, as far as positions go: how far it has got, and a bounded wait for more. */
+interface Source {
+  readonly what: string;
+  current(): LogPosition | undefined | Promise<LogPosition | undefined>;
+  waitFor(min: LogPosition, timeoutMs: number): Promise<boolean>;
+}
+
 /**
- * Read-your-writes: a read with `X-Min-Position` waits (bounded) until its read models have
- * reached that position, else 503 projection-behind; every read reports `X-Log-Position`.
+ * Read-your-writes: a read with `X-Min-Position` waits (bounded) until what it reads (its
+ * read models, or the log for audit) has reached that position, else 503 projection-behind;
+ * every read reports `X-Log-Position`.
  */
-export const consistencyPlugin = fp<{ watcher: PositionWatcher; defaultWaitMs: number }>(
-  async (app: FastifyInstance, { watcher, defaultWaitMs }) => {
+export const consistencyPlugin = fp<{ watcher: PositionWatcher; log?: LogReach; defaultWaitMs: number }>(
+  async (app: FastifyInstance, { watcher, log, defaultWaitMs }) => {
+    const sourceOf = (request: FastifyRequest): Source | undefined => {
+      const { readModels, readsLog } = request.routeOptions.config;
+      if (readModels) return { what: 'The read models have', current: () => watcher.current(readModels), waitFor: (min, timeoutMs) => watcher.waitFor(readModels, min, timeoutMs) };
+      return readsLog && log ? { what: 'The event log has', current: () => log.current(), waitFor: (min, timeoutMs) => log.waitFor(min, timeoutMs) } : undefined;
+    };
     app.decorateRequest('minPosition', undefined);
     app.decorateRequest('logPosition', undefined);
     app.addHook('preHandler', async (request, reply) => {
-      const readModels = request.routeOptions.config.readModels;
-      if (!readModels) return;
+      const source = sourceOf(request);
+      if (!source) return;
       const min = minPosition(request);
       if (min) {
         request.minPosition = min;
         const waitMs = maxWaitMs(request.headers[MAX_WAIT_HEADER], defaultWaitMs, MAX_WAIT_LIMIT_MS);
-        if (!(await watcher.waitFor(readModels, min, waitMs))) {
+        if (!(await source.waitFor(min, waitMs))) {
           void reply.header('retry-after', '1');
-          throw new DomainError('unavailable', `The read models have not reached the requested position within ${waitMs} ms.`, [], 'projection-behind');
+          throw new DomainError('unavailable', `${source.what} not reached the requested position within ${waitMs} ms.`, [], 'projection-behind');
         }
       }
-      request.logPosition = watcher.current(readModels);
+      request.logPosition = await source.current();
     });
     app.addHook('onSend', async (request, reply, payload) => {
-      const readModels = request.routeOptions.config.readModels;
+      const source = sourceOf(request);
       // A request refused before its handler (validation, a wait that ran out) reports the current one.
-      if (readModels && !reply.hasHeader(LOG_POSITION_HEADER)) setLogPosition(reply, request.logPosition ?? watcher.current(readModels));
+      if (source && !reply.hasHeader(LOG_POSITION_HEADER)) setLogPosition(reply, request.logPosition ?? (await source.current()));
       return payload;
     });
   },
