@@ -1,4 +1,4 @@
-import type { LogPosition } from '@iwf/contracts';
+import { comparePositions, type LogPosition } from '@iwf/contracts';
 import { Counter, Gauge, type Registry } from 'prom-client';
 
 /**
@@ -92,15 +92,21 @@ function sequenceOf(position: LogPosition | undefined): number {
   return position ? Number(position.prepare) : 0;
 }
 
-/** Sequence numbers grow with each append; gaps (rolled-back appends) make this an upper bound. */
+/**
+ * Sequence numbers grow with each append; gaps (rolled-back appends) make this an upper bound.
+ * Behind is decided in log order (commit, then sequence): a transaction that took its numbers
+ * before the checkpoint's and committed after it is still one event to go, not zero.
+ */
 export function lagEvents(position: LogPosition | undefined, head: LogPosition | undefined): number {
-  if (!head) return 0;
+  if (!head || (position && comparePositions(position, head) >= 0)) return 0;
   const behind = head.prepare - (position?.prepare ?? 0n);
-  return behind > 0n ? Number(behind) : 0;
+  return behind > 0n ? Number(behind) : 1;
 }
 
+/** 1 once the checkpoint has reached the head in log order; below 1 until then, whatever the sequence numbers say. */
 export function progress(position: LogPosition | undefined, head: LogPosition | undefined): number {
-  if (!head || head.prepare <= 0n) return 1;
+  if (!head || head.prepare <= 0n || (position && comparePositions(position, head) >= 0)) return 1;
   if (!position) return 0;
-  return Math.min(1, Number(position.prepare) / Number(head.prepare));
+  const total = Number(head.prepare);
+  return Math.min(Number(position.prepare) / total, (total - 1) / total);
 }

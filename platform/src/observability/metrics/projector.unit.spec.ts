@@ -19,6 +19,16 @@ describe('projector metrics', () => {
     expect(progress(undefined, undefined)).toBe(1);
   });
 
+  it('decides behind in log order: an append that took its sequence number before the checkpoint but committed after it is still to go', () => {
+    const checkpoint = { commit: 100n, prepare: 50n };
+    const lateCommit = { commit: 101n, prepare: 49n };
+    expect(lagEvents(checkpoint, lateCommit)).toBe(1);
+    expect(progress(checkpoint, lateCommit)).toBeLessThan(1);
+    expect(lagEvents(lateCommit, lateCommit)).toBe(0);
+    expect(progress(lateCommit, lateCommit)).toBe(1);
+    expect(progress({ commit: 101n, prepare: 99n }, { commit: 101n, prepare: 100n })).toBe(0.99);
+  });
+
   it('reads the runners at scrape time; standbys report only their state', async () => {
     const registry = new Registry();
     let statuses: ProjectionStatusLike[] = [status({}), status({ projection: 'rules', state: 'standby', position: undefined, events_applied: 0 })];
