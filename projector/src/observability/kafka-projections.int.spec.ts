@@ -6,7 +6,7 @@ import { kafkaModePerTest } from '../kafka/testing/kafka-mode.js';
 import { appendInterleaved } from '../kafka/testing/workload.js';
 import { projections } from '../read-models.js';
 import type { KafkaProjectionStatus } from './kafka-projections.js';
-import { kafkaProjectionStatuses, startKafkaProjectionSampler } from './kafka-projections.js';
+import { holdsFirstPartition, kafkaProjectionStatuses, startKafkaProjectionSampler } from './kafka-projections.js';
 
 const names = projections.map((projection) => projection.name);
 
@@ -20,11 +20,14 @@ describe.each(await kafkaBackends())('projection statuses of a Kafka consumer gr
     const members: KafkaGroupProjector[] = await Promise.all([mode.startMember(), mode.startMember()]);
     const head = await mode.settle();
     await mode.checkpointsReach(head!);
-    const sampler = startKafkaProjectionSampler({ pool: testbed.pool, store: testbed.store, group: 'statuses', topic: testbed.topics.events, projections: names, intervalMs: 100 });
+    // Each member samples as the projector does: only while it holds partition 0.
+    const samplers = members.map((member) =>
+      startKafkaProjectionSampler({ pool: testbed.pool, store: testbed.store, group: 'statuses', topic: testbed.topics.events, projections: names, intervalMs: 100, reporting: () => holdsFirstPartition(member.status()) }),
+    );
     try {
       let statuses: KafkaProjectionStatus[][] = [];
       const settled = (): boolean => {
-        statuses = members.map((member) => kafkaProjectionStatuses(names, member.status(), sampler.latest(), undefined));
+        statuses = members.map((member, index) => kafkaProjectionStatuses(names, member.status(), samplers[index]!.latest(), undefined));
         const reporters = statuses.filter((member) => member.every((status) => status.reports_position));
         const position = reporters[0]?.[0]?.position;
         return (
@@ -38,13 +41,15 @@ describe.each(await kafkaBackends())('projection statuses of a Kafka consumer gr
       await waitFor(settled, 60_000, () => JSON.stringify(members.map((member) => member.status().assigned)) + JSON.stringify(statuses, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value)));
       expect(members.flatMap((member) => member.status().assigned).sort((a, b) => a - b)).toEqual(Array.from({ length: EVENT_PARTITIONS }, (_, partition) => partition));
       const reporter = statuses.find((member) => member[0]!.reports_position)!;
+      // The other member keeps no sample: it read nothing.
+      expect(samplers.filter((sampler) => sampler.latest() === undefined)).toHaveLength(1);
       for (const status of reporter) {
         expect(status).toMatchObject({ state: 'active', position: head, head_position: head, lag_seconds: 0, cache_dirty: false, parked_events: 0 });
         // Every message the group applied, whichever member applied it.
         expect(status.events_applied).toBeGreaterThanOrEqual(48);
       }
     } finally {
-      await sampler.close();
+      await Promise.all(samplers.map((sampler) => sampler.close()));
     }
   });
 });

@@ -39,6 +39,12 @@ export interface KafkaProjectionSamplerOptions {
   readonly topic: string;
   readonly projections: readonly string[];
   readonly intervalMs?: number;
+  /**
+   * Whether this member reports the group's positions now (it holds partition 0). The others
+   * do not read the database at all, and keep no sample: one that becomes the reporter reports
+   * from its first fresh sample, not an old one.
+   */
+  readonly reporting?: () => boolean;
 }
 
 const CHECKPOINTS = `SELECT projection, commit_pos::text, prepare_pos::text, extract(epoch FROM now() - updated_at)::float8 AS age
@@ -55,6 +61,10 @@ export function startKafkaProjectionSampler(options: KafkaProjectionSamplerOptio
   const { pool, store } = options;
   let latest: KafkaProjectionSample | undefined;
   const sample = async (): Promise<void> => {
+    if (options.reporting?.() === false) {
+      latest = undefined;
+      return;
+    }
     try {
       const head = await store.headPosition();
       const rows = await pool.query<{ projection: string; commit_pos: string; prepare_pos: string; age: number }>(CHECKPOINTS, [options.projections]);
@@ -76,6 +86,9 @@ export function startKafkaProjectionSampler(options: KafkaProjectionSamplerOptio
   };
   return { ...repeatInBackground('kafka projection sampler', options.intervalMs ?? 2_000, sample), latest: () => latest };
 }
+
+/** The member holding partition 0 reports the group's positions (one member, whatever the group's size). */
+export const holdsFirstPartition = (group: Pick<GroupProjectorStatus, 'assigned'>): boolean => group.assigned.includes(0);
 
 export interface KafkaProjectionStatus extends ProjectionStatusLike {
   readonly state: RunnerState;
@@ -106,7 +119,7 @@ export function kafkaProjectionStatuses(
   now: Date = new Date(),
 ): KafkaProjectionStatus[] {
   const state = memberState(group);
-  const reporting = state === 'active' && group.assigned.includes(0);
+  const reporting = state === 'active' && holdsFirstPartition(group);
   return projections.map((projection) => {
     const checkpoint = sample?.checkpoints.get(projection);
     const head = sample?.head;

@@ -5,7 +5,7 @@ import type { ProjectionStatusLike } from '@iwf/platform/observability/metrics/p
 import type { Closeable } from '@iwf/platform/runtime/serve';
 import { projections } from '../read-models.js';
 import type { ProjectorRole } from '../runtime/projector-role.js';
-import { kafkaProjectionStatuses, startKafkaProjectionSampler } from './kafka-projections.js';
+import { holdsFirstPartition, kafkaProjectionStatuses, startKafkaProjectionSampler } from './kafka-projections.js';
 import type { ReadModelSampler } from './read-model-sampler.js';
 import { statusesWithParked } from './read-model-sampler.js';
 
@@ -27,7 +27,15 @@ export function watchProjectionStatuses(
   const config = options.scaleOut?.kafka;
   if (!kafka || !config) return { name: 'projection statuses', statuses: () => statusesWithParked(role.runners, options.readModels), close: async () => undefined };
   const names = projections.map((projection) => projection.name);
-  const sampler = startKafkaProjectionSampler({ pool: options.pool, store: options.store, group: config.groupId, topic: config.topics.events, projections: names, intervalMs: options.intervalMs });
+  const sampler = startKafkaProjectionSampler({
+    pool: options.pool,
+    store: options.store,
+    group: config.groupId,
+    topic: config.topics.events,
+    projections: names,
+    intervalMs: options.intervalMs,
+    reporting: () => holdsFirstPartition(kafka.group.status()),
+  });
   return {
     name: 'projection statuses',
     statuses: () => kafkaProjectionStatuses(names, kafka.group.status(), sampler.latest(), options.readModels.latest()?.parked),
