@@ -44,9 +44,10 @@ const MAX_ATTEMPTS = 4;
 /**
  * Loads the stream, folds it, decides and appends with the revision it read. A concurrent
  * writer makes the append fail; then the command is decided again on the fresh state, a few
- * times, unless the client pinned a revision with If-Match (then it gets 412). The decision
- * comes before the precondition: a command refused whatever the revision (an unknown
- * resource, an illegal state) answers its own 404 or 422, as RFC 9110 §13.2.1 has it.
+ * times. The decision comes before the precondition (If-Match): a command refused whatever the
+ * revision (an unknown resource, an illegal state) answers its own 404 or 422, as RFC 9110
+ * §13.2.1 has it. So a pinned append that finds the stream moved on is decided again on the
+ * fresh state too; there the revision no longer matches, and a command still allowed is a 412.
  */
 export async function handleCommand<Command, Event extends { type: string; data: unknown }, State>(
   context: CommandContext,
@@ -73,7 +74,6 @@ export async function handleCommand<Command, Event extends { type: string; data:
       return { state: events.reduce((folded, event) => decider.evolve(folded, event), state), revision: result.next_revision, position: result.position, appended: events.length };
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError)) throw error;
-      if (request.ifMatch !== undefined) throw movedOn();
       if (attempt >= MAX_ATTEMPTS) {
         throw new DomainError('conflict', 'The resource is being changed concurrently; try again.', [], 'concurrent-modification');
       }
@@ -87,9 +87,6 @@ export function requireRevision(ifMatch: number | undefined, revision: number): 
     throw new DomainError('precondition_failed', `The resource is at revision ${revision}, not ${ifMatch}.`);
   }
 }
-
-/** The append a pinned revision made failed: the resource moved on meanwhile. */
-export const movedOn = (): DomainError => new DomainError('precondition_failed', 'The resource changed while the command was handled.');
 
 async function load<Command, Event extends { type: string; data: unknown }, State>(
   context: CommandContext,

@@ -78,7 +78,7 @@ describe('retry', () => {
     const withReason = await system.call('POST', `/executions/${id}/retry`, { reason: 'takes none' });
     expect(withReason.status).toBe(400);
     expect(withReason.body['errors']).toEqual([expect.objectContaining({ pointer: '/reason' })]);
-    const retried = await system.call('POST', `/executions/${id}/retry`);
+    const retried = await system.call('POST', `/executions/${id}/retry`, null); // null says nothing, like no body
     expect(retried.status).toBe(200);
     const done = await settled(id);
     expect(done).toBe('completed');
@@ -141,6 +141,20 @@ describe('If-Match on cancel and retry', () => {
     const retried = await command(id, 'retry', `"${fresh}"`);
     expect(retried.status).toBe(200);
     expect(await settled(id)).toBe('completed');
+  });
+
+  it('an execution another replica ended answers 422 to the revision this replica last saw, not 412', async () => {
+    const replica = await system.replica();
+    const waiting = await start({ amount: 700, refund_id: 'R-8' });
+    expect(waiting.body['status']).toBe('waiting');
+    const id = String(waiting.body['execution_id']);
+    await replica.runner.send(system.tenant, id, { type: 'CancelExecution', data: { by: 'elsewhere', reason: null } }, { actor: 'elsewhere' });
+    const count = await eventCount(id);
+
+    // This replica's cache still has it waiting at the revision the client holds.
+    const late = await command(id, 'cancel', `"${String(waiting.body['revision'])}"`);
+    expect(late.status).toBe(422);
+    expect(await eventCount(id)).toBe(count);
   });
 });
 

@@ -86,9 +86,17 @@ async function replay(pool: pg.Pool, tenant: string, key: string, fingerprint: s
   await reply.status(row.status).type(row.status >= 400 ? 'application/problem+json' : 'application/json').send(row.body ?? undefined);
 }
 
+/**
+ * What makes two requests the same: method, URL, body and precondition. No body, `null` and
+ * `{}` say the same (commands without input take any of them), as do `W/"3"` and `"3"`; a
+ * request pinned to another revision is another request, not a replay of the first answer.
+ */
 function fingerprintOf(request: FastifyRequest): string {
-  return createHash('sha256')
-    .update(`${request.method} ${request.url}\n`)
-    .update(JSON.stringify(request.body ?? null))
-    .digest('base64url');
+  const hash = createHash('sha256').update(`${request.method} ${request.url}\n`);
+  const ifMatch = request.headers['if-match'];
+  if (typeof ifMatch === 'string') hash.update(`if-match ${ifMatch.trim().replace(/^W\//, '')}\n`);
+  return hash.update(JSON.stringify(isEmpty(request.body) ? null : request.body)).digest('base64url');
 }
+
+const isEmpty = (body: unknown): boolean =>
+  body === undefined || body === null || (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0);

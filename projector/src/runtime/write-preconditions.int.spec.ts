@@ -150,6 +150,35 @@ describe('Idempotency-Key', () => {
     expect(appended).toBe(0);
   });
 
+  it('takes another If-Match as another request: the stored 412 is not replayed to the corrected one', async () => {
+    await api.post('/workflows', legacyWorkflow('pinned_key'));
+    const stale = await api.post('/workflows/pinned_key/disable', undefined, { 'idempotency-key': 'pinned-1', 'if-match': '"5"' });
+    expect(stale.statusCode).toBe(412);
+    const corrected = await appendedBy(() => api.post('/workflows/pinned_key/disable', undefined, { 'idempotency-key': 'pinned-1', 'if-match': '"0"' }));
+    expect(corrected.reply.statusCode).toBe(422);
+    expect(problemType(corrected.reply)).toMatch(/idempotency-key-reused$/);
+    expect(corrected.appended).toBe(0);
+
+    const first = await api.post('/workflows/pinned_key/disable', undefined, { 'idempotency-key': 'pinned-2', 'if-match': '"0"' });
+    expect(first.statusCode).toBe(200);
+    const again = await appendedBy(() => api.post('/workflows/pinned_key/disable', undefined, { 'idempotency-key': 'pinned-2', 'if-match': 'W/"0"' }));
+    expect(again.reply.statusCode).toBe(200);
+    expect(again.reply.headers['idempotent-replayed']).toBe('true');
+    expect(again.appended).toBe(0);
+  });
+
+  it('takes no body, null and {} as the same request', async () => {
+    await api.post('/workflows', legacyWorkflow('empty_key'));
+    const headers = { 'idempotency-key': 'empty-bodies' };
+    expect((await api.post('/workflows/empty_key/disable', undefined, headers)).statusCode).toBe(200);
+    for (const body of [{}, null]) {
+      const { reply, appended } = await appendedBy(() => api.post('/workflows/empty_key/disable', body, headers));
+      expect(reply.statusCode, JSON.stringify(body)).toBe(200);
+      expect(reply.headers['idempotent-replayed']).toBe('true');
+      expect(appended).toBe(0);
+    }
+  });
+
   it('answers 404 to a write to no route, and keeps no key for it', async () => {
     const headers = { 'idempotency-key': 'to-nowhere' };
     const first = await api.post('/no-such-route', { any: 'body' }, headers);

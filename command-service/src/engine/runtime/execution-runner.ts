@@ -2,7 +2,7 @@ import type { EventMetadata, ExecutionCommand, ExecutionEvent } from '@iwf/contr
 import { WrongExpectedRevisionError, currentSchemaVersion, streamId, upcastRecorded } from '@iwf/contracts';
 import type { ExecutionState } from '../domain/execution/index.js';
 import { decide, evolve, initialState, isActive, pendingWork, referencedRuleIds } from '../domain/execution/index.js';
-import { movedOn, requireRevision } from '../../command-handling/handle-command.js';
+import { requireRevision } from '../../command-handling/handle-command.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { indexedWaits, openedAfterAppend, openedAt, openedInStream, waitingRuns } from './open-waits.js';
 import { syncWork } from './work-sync.js';
@@ -78,7 +78,6 @@ export class ExecutionRunner {
         return { ...next, appended: events.length };
       } catch (error) {
         this.cache.delete(stream);
-        if (error instanceof WrongExpectedRevisionError && options.ifMatch !== undefined) throw movedOn();
         if (!(error instanceof WrongExpectedRevisionError) || attempt >= MAX_ATTEMPTS) throw error;
         useCache = false;
       }
