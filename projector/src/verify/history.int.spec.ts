@@ -5,6 +5,10 @@ import type { AuditStreamView, ExecutionEvent } from '@iwf/contracts';
 import { currentSchemaVersion, formatPosition, streamId } from '@iwf/contracts';
 import { evolve, initialState } from '@iwf/command-service/engine/domain/execution/index';
 import { createPostgresEventStore } from '@iwf/command-service/event-store/index';
+import { createMemoryCache } from '@iwf/platform/cache/memory-cache';
+import { createHttpApp } from '@iwf/platform/http/app';
+import { registerQueryService } from '@iwf/query-service';
+import { createPositionWatcher } from '@iwf/query-service/positions/watcher';
 import type { ApiClient } from '../runtime/testing/http.js';
 import { apiClient, bodyOf } from '../runtime/testing/http.js';
 import type { TestSystem } from '../runtime/testing/system.js';
@@ -159,6 +163,8 @@ describe('GET /audit/events', () => {
   });
 });
 
+const quietLogger = { warn: () => undefined, info: () => undefined, error: () => undefined, debug: () => undefined } as unknown as Parameters<typeof createPositionWatcher>[0]['logger'];
+
 describe('audit reads and log positions', () => {
   let api: ApiClient;
   beforeAll(async () => {
@@ -180,12 +186,14 @@ describe('audit reads and log positions', () => {
 
   it('reports the log position on both routes: the newest event every answer includes', async () => {
     const position = await appendOne('ex-positions');
+    // The horizon is the server's: another database's open transaction may hold it back a moment.
+    const settled = { 'x-min-position': position };
     for (const path of [`/audit/streams/${streamId('execution', tenant, 'ex-positions')}`, '/audit/events?correlation_id=corr-ex-positions']) {
-      const reply = await api.get(path);
+      const reply = await api.get(path, settled);
       expect(reply.statusCode, reply.body).toBe(200);
       expect(reply.headers['x-log-position'], path).toBe(position);
     }
-    const refused = await api.get('/audit/events?cursor=bogus');
+    const refused = await api.get('/audit/events?cursor=bogus', settled);
     expect(refused.statusCode).toBe(400);
     expect(refused.headers['x-log-position']).toBe(position);
   });
@@ -222,6 +230,26 @@ describe('audit reads and log positions', () => {
       const reply = await api.get(path, { 'x-min-position': 'not-a-position' });
       expect(reply.statusCode, path).toBe(400);
       expect((reply.json() as { errors: { pointer: string }[] }).errors.map((error) => error.pointer)).toEqual(['/headers/x-min-position']);
+    }
+  });
+
+  it('answers a problem, and no internals, when the database cannot be reached', async () => {
+    const unreachable = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:1/none', connectionTimeoutMillis: 2_000 });
+    const watcher = await createPositionWatcher({ pool, connectionString: system.config.databaseUrl, logger: quietLogger });
+    const app = await createHttpApp({ config: system.config, logger: false });
+    try {
+      await registerQueryService(app, { pool: unreachable, cache: createMemoryCache() }, { watcher, defaultWaitMs: 200 });
+      const token = await system.tokenFor('acme', ['admin']);
+      for (const headers of [{}, { 'x-min-position': '0-0' }]) {
+        const reply = await app.inject({ method: 'GET', url: '/api/v1/audit/events', headers: { authorization: `Bearer ${token}`, ...headers } });
+        expect(reply.statusCode, reply.body).toBeGreaterThanOrEqual(500);
+        expect(reply.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(reply.body).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|5432|:1\b/);
+      }
+    } finally {
+      await app.close();
+      await watcher.close();
+      await unreachable.end();
     }
   });
 });

@@ -40,6 +40,8 @@ export const ConsistencyQuery = {
 interface Source {
   readonly what: string;
   current(): LogPosition | undefined | Promise<LogPosition | undefined>;
+  /** Without a query: what an answer refused before its handler reports (the log has none to offer). */
+  known(): LogPosition | undefined;
   waitFor(min: LogPosition, timeoutMs: number): Promise<boolean>;
 }
 
@@ -52,8 +54,12 @@ export const consistencyPlugin = fp<{ watcher: PositionWatcher; log?: LogReach; 
   async (app: FastifyInstance, { watcher, log, defaultWaitMs }) => {
     const sourceOf = (request: FastifyRequest): Source | undefined => {
       const { readModels, readsLog } = request.routeOptions.config;
-      if (readModels) return { what: 'The read models have', current: () => watcher.current(readModels), waitFor: (min, timeoutMs) => watcher.waitFor(readModels, min, timeoutMs) };
-      return readsLog && log ? { what: 'The event log has', current: () => log.current(), waitFor: (min, timeoutMs) => log.waitFor(min, timeoutMs) } : undefined;
+      if (readModels) {
+        const current = (): LogPosition | undefined => watcher.current(readModels);
+        return { what: 'The read models have', current, known: current, waitFor: (min, timeoutMs) => watcher.waitFor(readModels, min, timeoutMs) };
+      }
+      if (!readsLog || !log) return undefined;
+      return { what: 'The event log has', current: () => log.current(), known: () => undefined, waitFor: (min, timeoutMs) => log.waitFor(min, timeoutMs) };
     };
     app.decorateRequest('minPosition', undefined);
     app.decorateRequest('logPosition', undefined);
@@ -72,9 +78,12 @@ export const consistencyPlugin = fp<{ watcher: PositionWatcher; log?: LogReach; 
       request.logPosition = await source.current();
     });
     app.addHook('onSend', async (request, reply, payload) => {
-      const source = sourceOf(request);
-      // A request refused before its handler (validation, a wait that ran out) reports the current one.
-      if (source && !reply.hasHeader(LOG_POSITION_HEADER)) setLogPosition(reply, request.logPosition ?? (await source.current()));
+      // A request refused before its handler (validation, a wait that ran out) reports what is
+      // known without asking the database: sending must not fail, nor cost a refused caller a query.
+      if (!reply.hasHeader(LOG_POSITION_HEADER)) {
+        const position = request.logPosition ?? sourceOf(request)?.known();
+        if (position !== undefined) setLogPosition(reply, position);
+      }
       return payload;
     });
   },

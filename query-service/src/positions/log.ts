@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { comparePositions, type LogPosition } from '@iwf/contracts';
 import { headPosition } from '@iwf/command-service/event-store/postgres/read';
@@ -12,20 +11,49 @@ export interface LogReach {
   waitFor(min: LogPosition, timeoutMs: number): Promise<boolean>;
 }
 
-/** The log's reach, read from PostgreSQL; a wait asks again every `pollMs` (waits on the log are rare and short). */
+interface Waiter {
+  readonly min: LogPosition;
+  readonly resolve: (reached: boolean) => void;
+}
+
+/**
+ * The log's reach, read from PostgreSQL. Waits share one poll: while any wait is open, one
+ * query every `pollMs` answers all of them, however many there are. A failed poll answers
+ * none; a wait that sees no poll succeed runs out (503).
+ */
 export function logReach(pool: pg.Pool, pollMs = 25): LogReach {
-  const current = (): Promise<LogPosition | undefined> => headPosition(pool);
-  return {
-    current,
-    async waitFor(min, timeoutMs) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const head = await current();
-        if (head !== undefined && comparePositions(head, min) >= 0) return true;
-        const left = deadline - Date.now();
-        if (left <= 0) return false;
-        await sleep(Math.min(pollMs, left));
+  const waiters = new Set<Waiter>();
+  let polling = false;
+  const poll = async (): Promise<void> => {
+    polling = true;
+    try {
+      while (waiters.size > 0) {
+        const head = await headPosition(pool).catch(() => undefined);
+        for (const waiter of waiters) {
+          if (head !== undefined && comparePositions(head, waiter.min) >= 0) waiter.resolve(true);
+        }
+        if (waiters.size > 0) await new Promise((resolve) => setTimeout(resolve, pollMs));
       }
+    } finally {
+      polling = false;
+    }
+  };
+  return {
+    current: () => headPosition(pool),
+    waitFor(min, timeoutMs) {
+      return new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => waiter.resolve(false), timeoutMs);
+        const waiter: Waiter = {
+          min,
+          resolve: (reached) => {
+            clearTimeout(timer);
+            waiters.delete(waiter);
+            resolve(reached);
+          },
+        };
+        waiters.add(waiter);
+        if (!polling) void poll();
+      });
     },
   };
 }
