@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { streamId } from '@iwf/contracts';
 import { startReceiver, type Receiver } from '../engine/runtime/testing/receiver.js';
 import { startEngineSystem, type EngineTestSystem } from '../engine/runtime/testing/system.js';
 import { createWorkflow, stepsRun } from '../engine/runtime/testing/world.js';
@@ -45,6 +46,25 @@ describe('manual start', () => {
     expect(disabled.status).toBe(422);
     expect(disabled.body['type']).toMatch(/workflow-disabled$/);
     await system.call('POST', '/workflows/refund/enable');
+  });
+});
+
+describe('manual start with If-Match', () => {
+  it('starts only the workflow revision the client saw: another is a 412 that starts nothing, a malformed one a 400', async () => {
+    const revision = (await system.store.readStream(streamId('workflow', system.tenant, 'refund'))).at(-1)?.stream_revision ?? -1;
+    const executions = async () => Number((await system.pool.query<{ n: string }>("SELECT count(*)::text AS n FROM iwf_events.events WHERE type = 'ExecutionStarted'")).rows[0]?.n);
+    const before = await executions();
+    const stale = await system.call('POST', '/workflows/refund/executions', { payload: { amount: 1 } }, { headers: { 'if-match': `"${revision + 1}"` } });
+    expect(stale.status).toBe(412);
+    expect(stale.body['type']).toMatch(/precondition-failed$/);
+    const malformed = await system.call('POST', '/workflows/refund/executions', { payload: { amount: 1 } }, { headers: { 'if-match': 'latest' } });
+    expect(malformed.status).toBe(400);
+    expect(await executions()).toBe(before);
+
+    const started = await system.call('POST', '/workflows/refund/executions', { payload: { amount: 1, refund_id: 'R-9' } }, { headers: { 'if-match': `W/"${revision}"` } });
+    expect(started.status).toBe(201);
+    expect(await executions()).toBe(before + 1);
+    expect((await system.call('POST', '/workflows/nope/executions', { payload: {} }, { headers: { 'if-match': '"0"' } })).status).toBe(404);
   });
 });
 

@@ -10,6 +10,7 @@ import { settle } from '../engine/runtime/settle.js';
 import { waitDeadline } from '../ingest/routes.js';
 import { startExecution } from '../ingest/start.js';
 import { triggerOf } from '../ingest/trigger-index.js';
+import { requireRevision } from '../command-handling/handle-command.js';
 import { eventMetadataFor, ifMatchRevision } from '../http/request-context.js';
 import { NoBody, ProblemResponses } from '../http/schemas.js';
 
@@ -47,6 +48,8 @@ export function registerExecutionRoutes(app: HttpApp, engine: Engine, pool: Para
       if (row === undefined) throw new DomainError('not_found', `No workflow ${workflow_id}.`, [], 'workflow-not-found');
       if (row.archived) throw new DomainError('illegal_state', `Workflow ${workflow_id} is archived.`, [], 'workflow-archived');
       if (!row.enabled) throw new DomainError('illegal_state', `Workflow ${workflow_id} is disabled; enable it to start executions.`, [], 'workflow-disabled');
+      // If-Match pins the workflow: start only the definition the client saw (its ETag).
+      requireRevision(ifMatchRevision(request), row.stream_revision);
       const actor = actorOf(request);
       const started = await startExecution(engine.runner, principal.tenant, newId(), row, { trigger: { kind: 'manual', started_by: actor.actor }, payload: request.body.payload }, actor);
       const deadline = waitDeadline(request, request.query.wait, engine.config.ingestWaitDefaultMs);

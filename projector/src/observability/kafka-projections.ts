@@ -44,7 +44,7 @@ export interface KafkaProjectionSamplerOptions {
    * do not read the database at all, and keep no sample: one that becomes the reporter reports
    * from its first fresh sample, not an old one.
    */
-  readonly reporting?: () => boolean;
+  readonly reporting: () => boolean;
 }
 
 const CHECKPOINTS = `SELECT projection, commit_pos::text, prepare_pos::text, extract(epoch FROM now() - updated_at)::float8 AS age
@@ -61,7 +61,7 @@ export function startKafkaProjectionSampler(options: KafkaProjectionSamplerOptio
   const { pool, store } = options;
   let latest: KafkaProjectionSample | undefined;
   const sample = async (): Promise<void> => {
-    if (options.reporting?.() === false) {
+    if (!options.reporting()) {
       latest = undefined;
       return;
     }
