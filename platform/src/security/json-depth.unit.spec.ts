@@ -25,4 +25,10 @@ describe('JSON depth', () => {
     expect(bodyProblem({ 'k\udbff': 1 }, 64)).toBe('lone-surrogate');
     expect(bodyProblem({ a: 'ok \ud83d\ude00', b: '\ud83d\ude00\ud83d\ude00' }, 64)).toBeUndefined();
   });
+
+  it('finds a number past the range of a double anywhere, and lets large finite ones through', () => {
+    expect(bodyProblem(JSON.parse('{"payload":{"n":1e400}}'), 64)).toBe('not-finite');
+    expect(bodyProblem(JSON.parse('[1, [-1e999]]'), 64)).toBe('not-finite');
+    expect(bodyProblem(JSON.parse('{"n":1.7976931348623157e308,"m":-5e-324}'), 64)).toBeUndefined();
+  });
 });

@@ -87,9 +87,10 @@ function authorize(request: FastifyRequest): void {
 const UNSTORABLE: Record<Exclude<BodyProblem, 'too-deep'>, string> = {
   nul: 'holds a NUL character (\\u0000)',
   'lone-surrogate': 'holds a lone UTF-16 surrogate (\\ud800-\\udfff without its pair)',
+  'not-finite': 'holds a number too large to store (it overflows to infinity)',
 };
 
-/** Bodies nested too deep, and characters PostgreSQL cannot store (NUL, lone surrogates) anywhere, are 400s. */
+/** Bodies nested too deep, and characters (NUL, lone surrogates) or numbers (past a double's range) PostgreSQL cannot store anywhere, are 400s. */
 function rejectHostileInput(request: FastifyRequest, maxDepth: number): void {
   for (const [location, value] of [['params', request.params], ['querystring', request.query]] as const) {
     const problem = bodyProblem(value, 8);

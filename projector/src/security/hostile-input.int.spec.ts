@@ -101,6 +101,22 @@ describe('hostile bodies', () => {
     expect(emoji.statusCode, emoji.body).toBeLessThan(300);
   });
 
+  it('refuses numbers past the range of a double (they would be stored as null), in events and rule conditions alike', async () => {
+    const before = await system.eventCount();
+    const raw = (path: string, payload: string) => admin.send('POST', path, { payload, headers: { 'content-type': 'application/json' } });
+    for (const reply of [
+      await raw('/events', '{"event_type":"huge.number","payload":{"n":1e400}}'),
+      await raw('/events', '{"event_type":"huge.number","payload":{"lines":[{"qty":-1e999}]}}'),
+      await raw('/rules', '{"rule_id":"huge_limit","name":"huge","condition":{"field":"order.total","operator":"gt","value":1e400}}'),
+    ]) {
+      expect(reply.statusCode, reply.body).toBe(400);
+      expect(bodyOf(reply)).toMatchObject({ errors: [{ message: expect.stringMatching(/too large/) as unknown }] });
+    }
+    expect(await system.eventCount()).toBe(before);
+    const largest = await raw('/events', '{"event_type":"huge.number","payload":{"n":1.7976931348623157e308}}');
+    expect(largest.statusCode, largest.body).toBeLessThan(300);
+  });
+
   it('refuses prototype-poisoning keys, bodies over the size limit, and unknown fields', async () => {
     const before = await system.eventCount();
     const poisoned = await admin.send('POST', '/events', { payload: '{"event_type":"a.b","payload":{"__proto__":{"admin":true}}}', headers: { 'content-type': 'application/json' } });
