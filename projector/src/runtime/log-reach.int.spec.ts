@@ -6,6 +6,7 @@ import { createPostgresEventStore, eventStoreMigrations } from '@iwf/command-ser
 import { migrateUp } from '@iwf/platform/db/migrations';
 import { createTestDatabase, type TestDatabase } from '@iwf/platform/testing/database';
 import { logReach } from '@iwf/query-service/positions/log';
+import { eventually } from '../runner/testing/fixture.js';
 
 describe('log reach (audit reads, query service)', () => {
   let db: TestDatabase;
@@ -32,6 +33,8 @@ describe('log reach (audit reads, query service)', () => {
   it('answers every wait that the head reaches, and only those', async () => {
     const reached = await appendOne();
     const reach = logReach(pool);
+    expect(reach.known()).toBeUndefined(); // nothing read yet; asking starts a read
+    await eventually(() => reach.known(), (known) => known !== undefined && comparePositions(known, reached) === 0, 2_000);
     expect(await reach.waitFor(reached, 2_000)).toBe(true);
     const head = await reach.current();
     expect(head && comparePositions(head, reached)).toBe(0);

@@ -196,6 +196,17 @@ describe('audit reads and log positions', () => {
     const refused = await api.get('/audit/events?cursor=bogus', settled);
     expect(refused.statusCode).toBe(400);
     expect(refused.headers['x-log-position']).toBe(position);
+    // Refused before the handler (schema, authentication, role): the reach last read.
+    const anonymous = apiClient(system.app);
+    const agent = apiClient(system.app, await system.tokenFor('acme', ['agent']));
+    for (const [status, reply] of [
+      [400, await api.get('/audit/events?limit=0')],
+      [401, await anonymous.get('/audit/events')],
+      [403, await agent.get(`/audit/streams/${stream}`)],
+    ] as const) {
+      expect(reply.statusCode).toBe(status);
+      expect(reply.headers['x-log-position'], String(status)).toBe(position);
+    }
   });
 
   it('waits for X-Min-Position while an older transaction holds the log back, and answers 503 when the wait runs out', async () => {

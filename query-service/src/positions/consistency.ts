@@ -40,7 +40,7 @@ export const ConsistencyQuery = {
 interface Source {
   readonly what: string;
   current(): LogPosition | undefined | Promise<LogPosition | undefined>;
-  /** Without a query: what an answer refused before its handler reports (the log has none to offer). */
+  /** Without waiting on a query: what an answer refused before its handler reports. */
   known(): LogPosition | undefined;
   waitFor(min: LogPosition, timeoutMs: number): Promise<boolean>;
 }
@@ -59,7 +59,7 @@ export const consistencyPlugin = fp<{ watcher: PositionWatcher; log?: LogReach; 
         return { what: 'The read models have', current, known: current, waitFor: (min, timeoutMs) => watcher.waitFor(readModels, min, timeoutMs) };
       }
       if (!readsLog || !log) return undefined;
-      return { what: 'The event log has', current: () => log.current(), known: () => undefined, waitFor: (min, timeoutMs) => log.waitFor(min, timeoutMs) };
+      return { what: 'The event log has', current: () => log.current(), known: () => log.known(), waitFor: (min, timeoutMs) => log.waitFor(min, timeoutMs) };
     };
     app.decorateRequest('minPosition', undefined);
     app.decorateRequest('logPosition', undefined);
@@ -79,7 +79,7 @@ export const consistencyPlugin = fp<{ watcher: PositionWatcher; log?: LogReach; 
     });
     app.addHook('onSend', async (request, reply, payload) => {
       // A request refused before its handler (validation, a wait that ran out) reports what is
-      // known without asking the database: sending must not fail, nor cost a refused caller a query.
+      // known: sending never waits on the database, so it cannot fail for want of one.
       if (!reply.hasHeader(LOG_POSITION_HEADER)) {
         const position = request.logPosition ?? sourceOf(request)?.known();
         if (position !== undefined) setLogPosition(reply, position);

@@ -8,6 +8,11 @@ import { headPosition } from '@iwf/command-service/event-store/postgres/read';
  */
 export interface LogReach {
   current(): Promise<LogPosition | undefined>;
+  /**
+   * The newest reach read so far, without a query (an answer refused before its handler reports
+   * it). Before the first read it is unknown; asking then starts a read in the background.
+   */
+  known(): LogPosition | undefined;
   waitFor(min: LogPosition, timeoutMs: number): Promise<boolean>;
 }
 
@@ -24,11 +29,17 @@ interface Waiter {
 export function logReach(pool: pg.Pool, pollMs = 25): LogReach {
   const waiters = new Set<Waiter>();
   let polling = false;
+  let newest: LogPosition | undefined;
+  const read = async (): Promise<LogPosition | undefined> => {
+    const head = await headPosition(pool);
+    if (head !== undefined && (newest === undefined || comparePositions(head, newest) > 0)) newest = head;
+    return head;
+  };
   const poll = async (): Promise<void> => {
     polling = true;
     try {
       while (waiters.size > 0) {
-        const head = await headPosition(pool).catch(() => undefined);
+        const head = await read().catch(() => undefined);
         for (const waiter of waiters) {
           if (head !== undefined && comparePositions(head, waiter.min) >= 0) waiter.resolve(true);
         }
@@ -39,7 +50,11 @@ export function logReach(pool: pg.Pool, pollMs = 25): LogReach {
     }
   };
   return {
-    current: () => headPosition(pool),
+    current: read,
+    known() {
+      if (newest === undefined) void read().catch(() => undefined);
+      return newest;
+    },
     waitFor(min, timeoutMs) {
       return new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => waiter.resolve(false), timeoutMs);
