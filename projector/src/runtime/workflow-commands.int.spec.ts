@@ -191,8 +191,10 @@ describe('PUT /workflows/{id}', () => {
     const first = await api.get('/workflows/publish_me/versions/1', after(updated));
     expect(first.statusCode, first.body).toBe(200);
     expect(bodyOf(first)).toMatchObject({ definition_revision: 1, version: '1.0.0', definition: { steps: [allowStep('allow')] } });
+    expect(first.headers['etag']).toBe('"1"');
     const second = await api.get('/workflows/publish_me/versions/2', after(updated));
     expect(bodyOf(second)).toMatchObject({ definition_revision: 2, version: '2.0.0', name: 'Second', definition: { steps: v2Steps } });
+    expect(second.headers['etag']).toBe('"2"');
     expect((await api.get('/workflows/publish_me/versions/3', after(updated))).statusCode).toBe(404);
   });
 

@@ -36,14 +36,16 @@ export function registerAuditQueries(app: HttpApp, deps: QueryServiceDeps): void
         response: { 200: AuditStreamViewSchema, ...ProblemResponses },
       },
     },
-    async (request): Promise<AuditStreamView> => {
+    async (request, reply) => {
       const principal = principalOf(request);
       requireAnyRole(principal, READER_ROLES, 'the audit trail');
       const { stream_id } = request.params;
       const cut = { at_revision: request.query.at_revision, at_time: timeFilter('at_time', request.query.at_time) };
       const view = parseStreamId(stream_id)?.tenant === principal.tenant ? await auditStream(deps.pool, stream_id, cut) : undefined;
       if (!view) throw new DomainError('not_found', `No stream ${stream_id}.`);
-      return view;
+      // The revision of the last event shown: the same cut always shows the same events.
+      if (view.revision !== null) void reply.header('etag', `"${view.revision}"`);
+      return reply.send(view satisfies AuditStreamView);
     },
   );
 

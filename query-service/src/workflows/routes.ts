@@ -102,12 +102,13 @@ export function registerWorkflowQueries(app: HttpApp, deps: QueryServiceDeps): v
         response: { 200: WorkflowVersionViewSchema, ...ProblemResponses },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const tenant = principalOf(request).tenant;
       const { workflow_id, definition_revision } = request.params;
       const view = isValidId(workflow_id) ? await getWorkflowVersion(deps.pool, tenant, workflow_id, definition_revision) : undefined;
       if (!view) throw new DomainError('not_found', `Workflow ${workflow_id} has no definition revision ${definition_revision}.`);
-      return view;
+      // A published definition never changes: its definition revision names it for good.
+      return withEtag(reply, view.definition_revision).send(view);
     },
   );
 }
