@@ -21,49 +21,79 @@ interface Waiter {
   readonly resolve: (reached: boolean) => void;
 }
 
+export interface LogReachOptions {
+  /** Between two reads of the head while a wait is open. */
+  readonly pollMs?: number;
+  /** A read that takes longer counts as failed (the poll goes on; a hung connection cannot stall it). */
+  readonly readTimeoutMs?: number;
+}
+
 /**
- * The log's reach, read from PostgreSQL. Waits share one poll: while any wait is open, one
- * query every `pollMs` answers all of them, however many there are. A failed poll answers
- * none; a wait that sees no poll succeed runs out (503).
+ * The log's reach, read from PostgreSQL. Reads are shared: while one is in flight, everyone who
+ * asks gets it. Waits share one poll: while any wait is open, one read every `pollMs` answers
+ * all of them, however many there are. A failed read answers none; a wait that sees no read
+ * succeed runs out (503).
  */
-export function logReach(pool: pg.Pool, pollMs = 25): LogReach {
+export function logReach(pool: pg.Pool, options: LogReachOptions = {}): LogReach {
+  const pollMs = options.pollMs ?? 25;
+  const readTimeoutMs = options.readTimeoutMs ?? 2_000;
   const waiters = new Set<Waiter>();
   let polling = false;
   let newest: LogPosition | undefined;
-  const read = async (): Promise<LogPosition | undefined> => {
-    const head = await headPosition(pool);
-    if (head !== undefined && (newest === undefined || comparePositions(head, newest) > 0)) newest = head;
-    return head;
+  let inFlight: Promise<LogPosition | undefined> | undefined;
+
+  const reached = (min: LogPosition): boolean => newest !== undefined && comparePositions(newest, min) >= 0;
+  const readOnce = async (): Promise<LogPosition | undefined> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`reading the log's head took over ${readTimeoutMs} ms`)), readTimeoutMs);
+    });
+    try {
+      const head = await Promise.race([headPosition(pool), timeout]);
+      if (head !== undefined && (newest === undefined || comparePositions(head, newest) > 0)) newest = head;
+      return head;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  const read = (): Promise<LogPosition | undefined> => {
+    inFlight ??= readOnce().finally(() => {
+      inFlight = undefined;
+    });
+    return inFlight;
   };
   const poll = async (): Promise<void> => {
     polling = true;
     try {
       while (waiters.size > 0) {
-        const head = await read().catch(() => undefined);
-        for (const waiter of waiters) {
-          if (head !== undefined && comparePositions(head, waiter.min) >= 0) waiter.resolve(true);
-        }
+        await read().catch(() => undefined);
+        for (const waiter of waiters) if (reached(waiter.min)) waiter.resolve(true);
         if (waiters.size > 0) await new Promise((resolve) => setTimeout(resolve, pollMs));
       }
     } finally {
       polling = false;
     }
   };
+
   return {
     current: read,
     known() {
       if (newest === undefined) void read().catch(() => undefined);
       return newest;
     },
-    waitFor(min, timeoutMs) {
+    async waitFor(min, timeoutMs) {
+      // What is known, then one fresh read, before any timer: a wait of 0 ms still sees the log.
+      if (reached(min)) return true;
+      await read().catch(() => undefined);
+      if (reached(min)) return true;
       return new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => waiter.resolve(false), timeoutMs);
         const waiter: Waiter = {
           min,
-          resolve: (reached) => {
+          resolve: (answer) => {
             clearTimeout(timer);
             waiters.delete(waiter);
-            resolve(reached);
+            resolve(answer);
           },
         };
         waiters.add(waiter);
