@@ -44,7 +44,7 @@ export const idempotencyPlugin = fp<{ pool: pg.Pool }>(
         request.idempotencyKey = key;
         return;
       }
-      await replay(pool, tenant, key, fingerprint, reply);
+      await replay(pool, tenant, key, fingerprint, request, reply);
     });
     app.addHook('onSend', async (request, reply, payload) => {
       const key = request.idempotencyKey;
@@ -68,14 +68,14 @@ export const idempotencyPlugin = fp<{ pool: pg.Pool }>(
   { name: 'iwf-idempotency' },
 );
 
-async function replay(pool: pg.Pool, tenant: string, key: string, fingerprint: string, reply: FastifyReply): Promise<void> {
+async function replay(pool: pg.Pool, tenant: string, key: string, fingerprint: string, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const found = await pool.query<{ fingerprint: string; status: number | null; body: unknown; log_position: string | null }>(
     'SELECT fingerprint, status, body, log_position FROM iwf_command.idempotency_keys WHERE tenant = $1 AND key = $2',
     [tenant, key],
   );
   const row = found.rows[0];
   if (!row) throw new DomainError('conflict', 'The idempotency key was released concurrently; retry the request.', [], 'idempotency-key-in-use');
-  if (row.fingerprint !== fingerprint) {
+  if (row.fingerprint !== fingerprint && !(isLegacy(row.fingerprint) && row.fingerprint === legacyFingerprintOf(request))) {
     throw new DomainError('illegal_state', 'This Idempotency-Key was already used for a different request.', [], 'idempotency-key-reused');
   }
   if (row.status === null) {
@@ -90,12 +90,24 @@ async function replay(pool: pg.Pool, tenant: string, key: string, fingerprint: s
  * What makes two requests the same: method, URL, body and precondition. No body, `null` and
  * `{}` say the same (commands without input take any of them), as do `W/"3"` and `"3"`; a
  * request pinned to another revision is another request, not a replay of the first answer.
+ * Versioned (`2:`), so a key stored by the previous version is still compared its way.
  */
 function fingerprintOf(request: FastifyRequest): string {
   const hash = createHash('sha256').update(`${request.method} ${request.url}\n`);
   const ifMatch = request.headers['if-match'];
   if (typeof ifMatch === 'string') hash.update(`if-match ${ifMatch.trim().replace(/^W\//, '')}\n`);
-  return hash.update(JSON.stringify(isEmpty(request.body) ? null : request.body)).digest('base64url');
+  return `${FINGERPRINT_VERSION}${hash.update(JSON.stringify(isEmpty(request.body) ? null : request.body)).digest('base64url')}`;
+}
+
+const FINGERPRINT_VERSION = '2:';
+const isLegacy = (fingerprint: string): boolean => !fingerprint.startsWith(FINGERPRINT_VERSION);
+
+/** The previous version's fingerprint (method, URL and body as sent), for keys it stored within the last 24 h. */
+function legacyFingerprintOf(request: FastifyRequest): string {
+  return createHash('sha256')
+    .update(`${request.method} ${request.url}\n`)
+    .update(JSON.stringify(request.body ?? null))
+    .digest('base64url');
 }
 
 const isEmpty = (body: unknown): boolean =>

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { after, apiClient, bodyOf, pointersOf, type ApiClient, type Reply } from './testing/http.js';
 import { startTestSystem, type TestSystem } from './testing/system.js';
@@ -16,6 +18,16 @@ beforeAll(async () => {
 afterAll(async () => {
   await system?.close();
 });
+
+async function withDatabase<T>(url: string, use: (db: pg.Client) => Promise<T>): Promise<T> {
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  try {
+    return await use(db);
+  } finally {
+    await db.end();
+  }
+}
 
 async function appendedBy(request: () => Promise<Reply>): Promise<{ reply: Reply; appended: number }> {
   const before = await system.eventCount();
@@ -177,6 +189,24 @@ describe('Idempotency-Key', () => {
       expect(reply.headers['idempotent-replayed']).toBe('true');
       expect(appended).toBe(0);
     }
+  });
+
+  it('replays an answer stored by the previous version, whose fingerprint was method, URL and body as sent', async () => {
+    await api.post('/workflows', legacyWorkflow('stored_before'));
+    const url = '/api/v1/workflows/stored_before/disable';
+    const legacy = createHash('sha256').update(`POST ${url}\n`).update(JSON.stringify({})).digest('base64url');
+    const stored = { workflow_id: 'stored_before', revision: 1, position: 'stored-position' };
+    await withDatabase(system.config.databaseUrl, (db) =>
+      db.query("INSERT INTO iwf_command.idempotency_keys (tenant, key, fingerprint, status, body, log_position) VALUES ($1, 'before-upgrade', $2, 200, $3, 'stored-position')", [system.tenant('acme'), legacy, JSON.stringify(stored)]),
+    );
+    const { reply, appended } = await appendedBy(() => api.post('/workflows/stored_before/disable', {}, { 'idempotency-key': 'before-upgrade' }));
+    expect(reply.statusCode, reply.body).toBe(200);
+    expect(reply.headers['idempotent-replayed']).toBe('true');
+    expect(bodyOf(reply)).toEqual(stored);
+    expect(appended).toBe(0);
+    // Another request under that key is still refused.
+    const other = await api.post('/workflows/stored_before/enable', {}, { 'idempotency-key': 'before-upgrade' });
+    expect(other.statusCode).toBe(422);
   });
 
   it('answers 404 to a write to no route, and keeps no key for it', async () => {
