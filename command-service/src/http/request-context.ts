@@ -25,7 +25,7 @@ export function ifMatchRevision(request: FastifyRequest): number | undefined {
   if (header === undefined) return undefined;
   const match = /^(?:W\/)?"(\d{1,9})"$/.exec(header.trim());
   if (!match?.[1]) {
-    throw new DomainError('validation', 'If-Match must be an ETag this service issued, like "3".', [{ pointer: '/headers/if-match', message: 'is not a revision ETag' }]);
+    throw new DomainError('validation', "If-Match must be the ETag of the resource's own read, like \"3\".", [{ pointer: '/headers/if-match', message: 'is not a revision ETag' }]);
   }
   return Number(match[1]);
 }

@@ -191,10 +191,14 @@ describe('PUT /workflows/{id}', () => {
     const first = await api.get('/workflows/publish_me/versions/1', after(updated));
     expect(first.statusCode, first.body).toBe(200);
     expect(bodyOf(first)).toMatchObject({ definition_revision: 1, version: '1.0.0', definition: { steps: [allowStep('allow')] } });
-    expect(first.headers['etag']).toBe('"1"');
+    expect(first.headers['etag']).toBe('"d1"');
     const second = await api.get('/workflows/publish_me/versions/2', after(updated));
     expect(bodyOf(second)).toMatchObject({ definition_revision: 2, version: '2.0.0', name: 'Second', definition: { steps: v2Steps } });
-    expect(second.headers['etag']).toBe('"2"');
+    expect(second.headers['etag']).toBe('"d2"');
+    // A version's ETag cannot pass for the workflow's revision in If-Match.
+    const pinned = await api.post('/workflows/publish_me/disable', undefined, { 'if-match': String(second.headers['etag']) });
+    expect(pinned.statusCode).toBe(400);
+    expect(pointersOf(pinned)).toEqual(['/headers/if-match']);
     expect((await api.get('/workflows/publish_me/versions/3', after(updated))).statusCode).toBe(404);
   });
 

@@ -113,7 +113,7 @@ describe('GET /audit/streams/{id}', () => {
     expect(reply.statusCode, reply.body).toBe(200);
     const view = reply.json() as AuditStreamView;
     expectMiddleState(view);
-    expect(reply.headers['etag']).toBe(`"${middle}"`);
+    expect(reply.headers['etag']).toBe(`"${middle}-${events.length - 1}"`);
     expect((await api.get(`/audit/streams/${stream}`)).headers['etag']).toBe(`"${events.length - 1}"`);
     expect(view.events[0]?.metadata).toEqual({ tenant, actor: 'engine', correlation_id: 'order-o-7', causation_id: 'command-0' });
   });

@@ -43,8 +43,10 @@ export function registerAuditQueries(app: HttpApp, deps: QueryServiceDeps): void
       const cut = { at_revision: request.query.at_revision, at_time: timeFilter('at_time', request.query.at_time) };
       const view = parseStreamId(stream_id)?.tenant === principal.tenant ? await auditStream(deps.pool, stream_id, cut) : undefined;
       if (!view) throw new DomainError('not_found', `No stream ${stream_id}.`);
-      // The revision of the last event shown: the same cut always shows the same events.
-      if (view.revision !== null) void reply.header('etag', `"${view.revision}"`);
+      // The whole stream: its head revision, the aggregate's own ETag. A cut: the last event
+      // shown and the head, both of which its answer shows.
+      const isCut = request.query.at_revision !== undefined || request.query.at_time !== undefined;
+      void reply.header('etag', isCut ? `"${view.revision ?? 'none'}-${view.head_revision}"` : `"${view.head_revision}"`);
       return reply.send(view satisfies AuditStreamView);
     },
   );

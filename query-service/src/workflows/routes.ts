@@ -107,8 +107,9 @@ export function registerWorkflowQueries(app: HttpApp, deps: QueryServiceDeps): v
       const { workflow_id, definition_revision } = request.params;
       const view = isValidId(workflow_id) ? await getWorkflowVersion(deps.pool, tenant, workflow_id, definition_revision) : undefined;
       if (!view) throw new DomainError('not_found', `Workflow ${workflow_id} has no definition revision ${definition_revision}.`);
-      // A published definition never changes: its definition revision names it for good.
-      return withEtag(reply, view.definition_revision).send(view);
+      // A published definition never changes: its definition revision names it for good. Not a
+      // bare number: the workflow's own ETag is its stream revision, which If-Match takes.
+      return reply.header('etag', `"d${view.definition_revision}"`).send(view);
     },
   );
 }
