@@ -45,7 +45,7 @@ async function settle(client: pg.Client, name: string): Promise<void> {
   }
 }
 
-/** Runs `run` on a fresh connection to `url` (a maintenance database), closed afterwards. */
+/** Runs `run` on a fresh connection to `url` (a maintenance or a test database), closed afterwards. */
 export async function withAdmin<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();

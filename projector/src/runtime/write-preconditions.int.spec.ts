@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withAdmin } from '@iwf/platform/testing/database';
 import { after, apiClient, bodyOf, pointersOf, type ApiClient, type Reply } from './testing/http.js';
 import { startTestSystem, type TestSystem } from './testing/system.js';
 import { allowStep, legacyWorkflow } from './testing/workflows.js';
@@ -18,16 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await system?.close();
 });
-
-async function withDatabase<T>(url: string, use: (db: pg.Client) => Promise<T>): Promise<T> {
-  const db = new pg.Client({ connectionString: url });
-  await db.connect();
-  try {
-    return await use(db);
-  } finally {
-    await db.end();
-  }
-}
 
 async function appendedBy(request: () => Promise<Reply>): Promise<{ reply: Reply; appended: number }> {
   const before = await system.eventCount();
@@ -196,7 +186,7 @@ describe('Idempotency-Key', () => {
     const url = '/api/v1/workflows/stored_before/disable';
     const legacy = createHash('sha256').update(`POST ${url}\n`).update(JSON.stringify({})).digest('base64url');
     const stored = { workflow_id: 'stored_before', revision: 1, position: 'stored-position' };
-    await withDatabase(system.config.databaseUrl, (db) =>
+    await withAdmin(system.config.databaseUrl, (db) =>
       db.query("INSERT INTO iwf_command.idempotency_keys (tenant, key, fingerprint, status, body, log_position) VALUES ($1, 'before-upgrade', $2, 200, $3, 'stored-position')", [system.tenant('acme'), legacy, JSON.stringify(stored)]),
     );
     const { reply, appended } = await appendedBy(() => api.post('/workflows/stored_before/disable', {}, { 'idempotency-key': 'before-upgrade' }));
