@@ -8,6 +8,8 @@ export interface KafkaSettings {
   /** Milliseconds to wait for a broker connection and for a request's answer. */
   readonly connectionTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
+  /** How often kafkajs retries a failed request itself before the caller's loop sees the failure (default 5). */
+  readonly retries?: number;
 }
 
 /**
@@ -28,7 +30,7 @@ export function createKafka(settings: KafkaSettings, logger: RunnerLogger): Kafk
     logLevel: logLevel.WARN,
     logCreator: toLogger,
     // Our loops retry for as long as it takes; kafkajs's own retries only smooth short blips.
-    retry: { initialRetryTime: 200, maxRetryTime: 5_000, retries: 5 },
+    retry: { initialRetryTime: 200, maxRetryTime: 5_000, retries: settings.retries ?? 5 },
   });
 }
 

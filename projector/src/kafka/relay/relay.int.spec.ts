@@ -90,36 +90,38 @@ describe.each(await kafkaBackends())('Kafka relay ($description)', (backend) => 
     const { store, pool, kafka, topics, cluster, logger } = bed;
     const before = await store.headPosition();
     const writing = appendInterleaved(store, { workflows: 30, eventsPerWorkflow: 60, perAppend: 1, writers: 3, tenant: 'tenant-o' });
-    // Its own client with short timeouts: a produce request lost with the broker fails after 5 s
-    // instead of the default 30, so the outage surfaces inside its 10 s even on a loaded machine.
-    const impatient = createKafka({ brokers: cluster.brokers, clientId: 'relay-outage', connectionTimeoutMs: 1_000, requestTimeoutMs: 5_000 }, logger);
+    // Its own client with short timeouts and one retry of its own: a produce request lost with
+    // the broker fails within about 12 s (each attempt may wait out the request timeout), not
+    // the default client's 60 s and more, so the relay sees the outage inside the wait below.
+    const impatient = createKafka({ brokers: cluster.brokers, clientId: 'relay-outage', connectionTimeoutMs: 1_000, requestTimeoutMs: 5_000, retries: 1 }, logger);
     let relay = new KafkaRelay({ store, pool, kafka: impatient, topics, idempotent: bed.idempotent, logger, batchSize: 50, retry: { initialMs: 50, maxMs: 500 } });
-    const earlier = (await readRelayCheckpoint(pool, 'default')).relayed;
-    await waitFor(() => relay.status().events_relayed > earlier + 200, 30_000, () => 'relay made no progress');
-    await cluster.brokerDown(2);
-    const outageStarted = Date.now();
-    // Writes go on during the outage, to every partition, whether or not the first writer is done.
-    const duringOutage = appendInterleaved(store, { workflows: 30, eventsPerWorkflow: 4, perAppend: 1, writers: 3, tenant: 'tenant-p' });
-    // The client retries a lost broker itself (with back-off) before the relay sees a failure.
-    await waitFor(() => relay.status().state === 'retrying', 60_000, () => `relay state ${relay.status().state}`);
-    await sleep(Math.max(0, 10_000 - (Date.now() - outageStarted) - 1_000));
-    // A crash during the outage: whatever the checkpoint claims must already be on Kafka.
-    await relay.stop();
-    const claimed = (await readRelayCheckpoint(pool, 'default')).position!;
-    await sleep(Math.max(0, 10_000 - (Date.now() - outageStarted)));
-    await cluster.brokerUp(2);
-    const onKafka = new Set((await readTopic(kafka, topics.events)).map((message) => decodeEvent(message.value, 'test').event_id));
-    const acknowledged = (await store.readAll({ after: before, max_count: 100_000 })).filter((event) => comparePositions(event.position, claimed) <= 0);
-    expect(acknowledged.length).toBeGreaterThan(200);
-    expect(acknowledged.filter((event) => !onKafka.has(event.event_id))).toEqual([]);
-
-    relay = new KafkaRelay({ store, pool, kafka, topics, idempotent: bed.idempotent, logger, batchSize: 50 });
-    await Promise.all([writing, duringOutage]);
-    // Counted in the table: a read of the log may not see the newest appends for a moment yet.
-    const total = Number((await pool.query<{ n: string }>('SELECT count(*)::text AS n FROM iwf_events.events')).rows[0]?.n);
     try {
+      const earlier = (await readRelayCheckpoint(pool, 'default')).relayed;
+      await waitFor(() => relay.status().events_relayed > earlier + 200, 30_000, () => 'relay made no progress');
+      await cluster.brokerDown(2);
+      const outageStarted = Date.now();
+      // Writes go on during the outage, to every partition, whether or not the first writer is done.
+      const duringOutage = appendInterleaved(store, { workflows: 30, eventsPerWorkflow: 4, perAppend: 1, writers: 3, tenant: 'tenant-p' });
+      // The client retries a lost broker itself (with back-off) before the relay sees a failure.
+      await waitFor(() => relay.status().state === 'retrying', 60_000, () => `relay state ${relay.status().state}`);
+      await sleep(Math.max(0, 10_000 - (Date.now() - outageStarted) - 1_000));
+      // A crash during the outage: whatever the checkpoint claims must already be on Kafka.
+      await relay.stop();
+      const claimed = (await readRelayCheckpoint(pool, 'default')).position!;
+      await sleep(Math.max(0, 10_000 - (Date.now() - outageStarted)));
+      await cluster.brokerUp(2);
+      const onKafka = new Set((await readTopic(kafka, topics.events)).map((message) => decodeEvent(message.value, 'test').event_id));
+      const acknowledged = (await store.readAll({ after: before, max_count: 100_000 })).filter((event) => comparePositions(event.position, claimed) <= 0);
+      expect(acknowledged.length).toBeGreaterThan(200);
+      expect(acknowledged.filter((event) => !onKafka.has(event.event_id))).toEqual([]);
+
+      relay = new KafkaRelay({ store, pool, kafka, topics, idempotent: bed.idempotent, logger, batchSize: 50 });
+      await Promise.all([writing, duringOutage]);
+      // Counted in the table: a read of the log may not see the newest appends for a moment yet.
+      const total = Number((await pool.query<{ n: string }>('SELECT count(*)::text AS n FROM iwf_events.events')).rows[0]?.n);
       await waitFor(async () => (await readRelayCheckpoint(pool, 'default')).relayed >= total, 60_000, () => JSON.stringify(relay.status().state));
     } finally {
+      // Stopped on every path, so no relay outlives the test bed's pool.
       await relay.stop();
     }
     const expected: RecordedEvent[] = await store.readAll({ after: before, max_count: 100_000 });
