@@ -23,11 +23,17 @@ export function eventMetadataFor(request: FastifyRequest): EventMetadata {
 export function ifMatchRevision(request: FastifyRequest): number | undefined {
   const header = headerValue(request, 'if-match');
   if (header === undefined) return undefined;
-  const match = /^(?:W\/)?"(\d{1,9})"$/.exec(header.trim());
-  if (!match?.[1]) {
+  const revision = revisionOfEtag(header);
+  if (revision === undefined) {
     throw new DomainError('validation', "If-Match must be the ETag of the resource's own read, like \"3\".", [{ pointer: '/headers/if-match', message: 'is not a revision ETag' }]);
   }
-  return Number(match[1]);
+  return revision;
+}
+
+/** The revision a `"<revision>"` or `W/"<revision>"` ETag names; undefined for any other text. */
+export function revisionOfEtag(etag: string): number | undefined {
+  const match = /^(?:W\/)?"(\d{1,9})"$/.exec(etag.trim());
+  return match?.[1] === undefined ? undefined : Number(match[1]);
 }
 
 function headerValue(request: FastifyRequest, name: string): string | undefined {

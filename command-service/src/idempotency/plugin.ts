@@ -5,6 +5,7 @@ import type pg from 'pg';
 import { DomainError } from '@iwf/contracts';
 import { principalOf } from '@iwf/platform/auth/plugin';
 import { LOG_POSITION_HEADER } from '@iwf/platform/http/positions';
+import { revisionOfEtag } from '../http/request-context.js';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 const RETENTION = '24 hours';
@@ -95,7 +96,7 @@ async function replay(pool: pg.Pool, tenant: string, key: string, fingerprint: s
 function fingerprintOf(request: FastifyRequest): string {
   const hash = createHash('sha256').update(`${request.method} ${request.url}\n`);
   const ifMatch = request.headers['if-match'];
-  if (typeof ifMatch === 'string') hash.update(`if-match ${ifMatch.trim().replace(/^W\//, '')}\n`);
+  if (typeof ifMatch === 'string') hash.update(`if-match ${revisionOfEtag(ifMatch) ?? ifMatch.trim()}\n`);
   return `${FINGERPRINT_VERSION}${hash.update(JSON.stringify(isEmpty(request.body) ? null : request.body)).digest('base64url')}`;
 }
 

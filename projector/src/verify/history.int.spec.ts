@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditStreamView, ExecutionEvent } from '@iwf/contracts';
 import { currentSchemaVersion, formatPosition, streamId } from '@iwf/contracts';
@@ -165,8 +166,6 @@ describe('GET /audit/events', () => {
   });
 });
 
-const quietLogger = { warn: () => undefined, info: () => undefined, error: () => undefined, debug: () => undefined } as unknown as Parameters<typeof createPositionWatcher>[0]['logger'];
-
 describe('audit reads and log positions', () => {
   let api: ApiClient;
   beforeAll(async () => {
@@ -248,7 +247,7 @@ describe('audit reads and log positions', () => {
 
   it('answers a problem, and no internals, when the database cannot be reached', async () => {
     const unreachable = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:1/none', connectionTimeoutMillis: 2_000 });
-    const watcher = await createPositionWatcher({ pool, connectionString: system.config.databaseUrl, logger: quietLogger });
+    const watcher = await createPositionWatcher({ pool, connectionString: system.config.databaseUrl, logger: pino({ level: 'silent' }) });
     const app = await createHttpApp({ config: system.config, logger: false });
     try {
       await registerQueryService(app, { pool: unreachable, cache: createMemoryCache() }, { watcher, defaultWaitMs: 200 });

@@ -45,8 +45,8 @@ export function registerAuditQueries(app: HttpApp, deps: QueryServiceDeps): void
       if (!view) throw new DomainError('not_found', `No stream ${stream_id}.`);
       // The whole stream: its head revision, the aggregate's own ETag. A cut: the last event
       // shown and the head, both of which its answer shows.
-      const isCut = request.query.at_revision !== undefined || request.query.at_time !== undefined;
-      void reply.header('etag', isCut ? `"${view.revision ?? 'none'}-${view.head_revision}"` : `"${view.head_revision}"`);
+      const whole = cut.at_revision === undefined && cut.at_time === undefined;
+      void reply.header('etag', !whole ? `"${view.revision ?? 'none'}-${view.head_revision}"` : `"${view.head_revision}"`);
       return reply.send(view satisfies AuditStreamView);
     },
   );

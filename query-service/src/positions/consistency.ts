@@ -59,7 +59,7 @@ export const consistencyPlugin = fp<{ watcher: PositionWatcher; log?: LogReach; 
         return { what: 'The read models have', current, known: current, waitFor: (min, timeoutMs) => watcher.waitFor(readModels, min, timeoutMs) };
       }
       if (!readsLog || !log) return undefined;
-      return { what: 'The event log has', current: () => log.current(), known: () => log.known(), waitFor: (min, timeoutMs) => log.waitFor(min, timeoutMs) };
+      return { what: 'The event log has', ...log };
     };
     app.decorateRequest('minPosition', undefined);
     app.decorateRequest('logPosition', undefined);

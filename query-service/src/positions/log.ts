@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { comparePositions, type LogPosition } from '@iwf/contracts';
 import { headPosition } from '@iwf/command-service/event-store/postgres/read';
+import { boundedWaits } from './bounded-waits.js';
 
 /**
  * Positions for reads of the event log itself (audit): the log has reached the newest event
@@ -14,11 +15,6 @@ export interface LogReach {
    */
   known(): LogPosition | undefined;
   waitFor(min: LogPosition, timeoutMs: number): Promise<boolean>;
-}
-
-interface Waiter {
-  readonly min: LogPosition;
-  readonly resolve: (reached: boolean) => void;
 }
 
 export interface LogReachOptions {
@@ -37,7 +33,7 @@ export interface LogReachOptions {
 export function logReach(pool: pg.Pool, options: LogReachOptions = {}): LogReach {
   const pollMs = options.pollMs ?? 25;
   const readTimeoutMs = options.readTimeoutMs ?? 2_000;
-  const waiters = new Set<Waiter>();
+  const waiters = boundedWaits<LogPosition>();
   let polling = false;
   let newest: LogPosition | undefined;
   let inFlight: Promise<LogPosition | undefined> | undefined;
@@ -67,7 +63,7 @@ export function logReach(pool: pg.Pool, options: LogReachOptions = {}): LogReach
     try {
       while (waiters.size > 0) {
         await read().catch(() => undefined);
-        for (const waiter of waiters) if (reached(waiter.min)) waiter.resolve(true);
+        waiters.settle(reached);
         if (waiters.size > 0) await new Promise((resolve) => setTimeout(resolve, pollMs));
       }
     } finally {
@@ -86,19 +82,9 @@ export function logReach(pool: pg.Pool, options: LogReachOptions = {}): LogReach
       if (reached(min)) return true;
       await read().catch(() => undefined);
       if (reached(min)) return true;
-      return new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => waiter.resolve(false), timeoutMs);
-        const waiter: Waiter = {
-          min,
-          resolve: (answer) => {
-            clearTimeout(timer);
-            waiters.delete(waiter);
-            resolve(answer);
-          },
-        };
-        waiters.add(waiter);
-        if (!polling) void poll();
-      });
+      const answer = waiters.wait(min, timeoutMs);
+      if (!polling) void poll();
+      return answer;
     },
   };
 }

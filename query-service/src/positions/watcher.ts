@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { comparePositions, type LogPosition } from '@iwf/contracts';
+import { boundedWaits } from './bounded-waits.js';
 
 export const PROJECTION_CHANNEL = 'iwf_projection';
 
@@ -17,10 +18,9 @@ export interface PositionWatcher {
   close(): Promise<void>;
 }
 
-interface Waiter {
+interface Target {
   readonly projections: readonly string[];
   readonly min: LogPosition;
-  readonly resolve: (reached: boolean) => void;
 }
 
 export async function createPositionWatcher(options: {
@@ -32,7 +32,7 @@ export async function createPositionWatcher(options: {
   reconnectMs?: number;
 }): Promise<PositionWatcher> {
   const positions = new Map<string, LogPosition>();
-  const waiters = new Set<Waiter>();
+  const waiters = boundedWaits<Target>();
   const pollMs = options.pollMs ?? 100;
   const reconnectMs = options.reconnectMs ?? 1_000;
   let listener: pg.Client | undefined;
@@ -48,17 +48,12 @@ export async function createPositionWatcher(options: {
     }
     return lowest;
   };
-  const reached = (waiter: Waiter): boolean => {
-    const position = current(waiter.projections);
-    return position !== undefined && comparePositions(position, waiter.min) >= 0;
+  const reached = (target: Target): boolean => {
+    const position = current(target.projections);
+    return position !== undefined && comparePositions(position, target.min) >= 0;
   };
   const settle = (): void => {
-    for (const waiter of waiters) {
-      if (reached(waiter)) {
-        waiters.delete(waiter);
-        waiter.resolve(true);
-      }
-    }
+    waiters.settle(reached);
     if (waiters.size === 0 && poller) {
       clearInterval(poller);
       poller = undefined;
@@ -124,25 +119,18 @@ export async function createPositionWatcher(options: {
     current,
     refresh,
     async waitFor(projections, min, timeoutMs) {
-      const waiter: Waiter = { projections, min, resolve: () => undefined };
-      if (reached(waiter)) return true;
+      const target: Target = { projections, min };
+      if (reached(target)) return true;
       await refresh();
-      if (reached(waiter)) return true;
-      return new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => {
-          waiters.delete(entry);
-          resolve(false);
-        }, timeoutMs);
-        const entry: Waiter = { projections, min, resolve: (value) => (clearTimeout(timer), resolve(value)) };
-        waiters.add(entry);
-        poller ??= setInterval(poll, pollMs);
-      });
+      if (reached(target)) return true;
+      const answer = waiters.wait(target, timeoutMs);
+      poller ??= setInterval(poll, pollMs);
+      return answer;
     },
     async close() {
       closed = true;
       if (poller) clearInterval(poller);
-      for (const waiter of waiters) waiter.resolve(false);
-      waiters.clear();
+      waiters.endAll();
       await listener?.end().catch(() => undefined);
     },
   };

@@ -54,11 +54,12 @@ export class ExecutionRunner {
         useCache = false;
         continue;
       }
-      if (options.ifMatch !== undefined && options.ifMatch !== loaded.revision && cached !== undefined) {
+      // The client's revision is checked against the stream: a cache that differs is read again first.
+      if (options.ifMatch !== undefined && options.ifMatch !== loaded.revision) {
+        if (cached === undefined) requireRevision(options.ifMatch, loaded.revision);
         useCache = false;
         continue;
       }
-      requireRevision(options.ifMatch, loaded.revision);
       if (events.length === 0) {
         if (command.type === 'FireTimer' || command.type === 'RecordEffectResult' || command.type === 'Advance') await this.sync(tenant, executionId, loaded);
         return { ...loaded, appended: 0 };
