@@ -8,8 +8,10 @@ export interface LoggerOptions {
   readonly name: string;
   /** `pretty` writes coloured lines for a terminal; `json` (the default) one object a line. */
   readonly format?: 'json' | 'pretty';
-  /** Where lines go (stdout by default); tests capture them. */
+  /** Where lines go; tests capture them. Without it, lines go to `fd`. */
   readonly destination?: NodeJS.WritableStream;
+  /** The file descriptor written without a `destination`: stdout by default. */
+  readonly fd?: number;
 }
 
 // Paths whose values are replaced before a line is written: credentials and secrets.
@@ -23,8 +25,15 @@ const REDACT = [
   '*.api_key',
 ];
 
+/**
+ * Lines to a file descriptor are written before the logging call returns. Buffered writes could
+ * lose or reorder the last lines before `process.exit` (a failed start's, a shutdown's): the
+ * exit hook writes the buffer synchronously while an earlier write may still be in flight.
+ */
 export function createLogger(options: LoggerOptions): Logger {
-  const destination = options.format === 'pretty' ? pretty({ destination: options.destination ?? 1, sync: true }) : options.destination;
+  const fd = options.fd ?? 1;
+  const destination =
+    options.format === 'pretty' ? pretty({ destination: options.destination ?? fd, sync: true }) : (options.destination ?? pino.destination({ dest: fd, sync: true }));
   const settings = {
     name: options.name,
     level: options.level,
@@ -36,5 +45,5 @@ export function createLogger(options: LoggerOptions): Logger {
     // Serializers (fastify's request one among them) run after `log`; the written line is scrubbed too.
     hooks: { streamWrite: redactString },
   };
-  return destination ? pino(settings, destination) : pino(settings);
+  return pino(settings, destination);
 }

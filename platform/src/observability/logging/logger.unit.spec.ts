@@ -1,3 +1,6 @@
+import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { ROOT_CONTEXT, context, trace, type Context, type ContextManager } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
@@ -61,4 +64,26 @@ describe('createLogger', () => {
     expect(text).not.toContain('s3cr3t');
     expect(() => JSON.parse(text) as unknown).toThrow();
   });
+
+  it('writes each line to its file descriptor before the call returns, so an exit right after loses and reorders nothing', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'iwf-log-')), 'out.log');
+    const fd = openSync(path, 'w');
+    try {
+      const logger = createLogger({ level: 'info', name: 'svc', fd });
+      const written: number[][] = [];
+      for (let line = 0; line < 20; line++) {
+        logger.info({ line }, 'closing');
+        written.push(readLines(path));
+      }
+      expect(written).toEqual(Array.from({ length: 20 }, (_, count) => Array.from({ length: count + 1 }, (_, line) => line)));
+    } finally {
+      closeSync(fd);
+    }
+  });
 });
+
+const readLines = (path: string): number[] =>
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => (JSON.parse(line) as { line: number }).line);
