@@ -4,7 +4,8 @@
 # transaction ids may be far below the restored ones) and clears the system's Redis cache
 # entries, which may be newer than the restored data. Stop the services first; start them after.
 #   usage: scripts/restore.sh FILE
-#   DATABASE_URL names the target (created when missing); REDIS_URL the cache to clear.
+#   DATABASE_URL names the target (created when missing); REDIS_URL the cache to clear, under
+#   the services' CACHE_NAMESPACE (by default, as theirs, the target database's name).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +17,11 @@ fi
 database_url=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/workflows}
 redis_url=${REDIS_URL:-redis://127.0.0.1:6379}
 database=$(node -e 'console.log(decodeURIComponent(new URL(process.argv[1]).pathname.slice(1)))' "$database_url")
+namespace=${CACHE_NAMESPACE:-$database}
+if ! [[ $namespace =~ ^[A-Za-z0-9_-]+$ ]]; then
+  echo "restore: the cache namespace '$namespace' is not letters, digits, _ and -; set CACHE_NAMESPACE as the services have it" >&2
+  exit 2
+fi
 maintenance_url=$(node -e 'const u = new URL(process.argv[1]); u.pathname = "/postgres"; console.log(u.toString())' "$database_url")
 
 pg_restore --list "$file" >/dev/null
@@ -49,9 +55,9 @@ echo "restore: $events events into $database; log epoch $epoch, transaction id o
 
 # Cached entries written after the backup would be newer than the restored read models.
 if command -v redis-cli >/dev/null && [ "$(redis-cli -u "$redis_url" ping 2>/dev/null)" = "PONG" ]; then
-  removed=$(redis-cli -u "$redis_url" --scan --pattern 'iwf:c:*' | xargs -r -n 500 redis-cli -u "$redis_url" del | awk '{ n += $1 } END { print n + 0 }')
-  echo "restore: removed $removed cached entries from $(node -e 'const u = new URL(process.argv[1]); u.password = ""; console.log(u.toString())' "$redis_url")"
+  removed=$(redis-cli -u "$redis_url" --scan --pattern "$namespace:iwf:c:*" | xargs -r -n 500 redis-cli -u "$redis_url" del | awk '{ n += $1 } END { print n + 0 }')
+  echo "restore: removed $removed cached entries under $namespace:iwf:c: from $(node -e 'const u = new URL(process.argv[1]); u.password = ""; console.log(u.toString())' "$redis_url")"
 else
-  echo "restore: Redis at REDIS_URL did not answer; delete its iwf:c:* keys before starting the services"
+  echo "restore: Redis at REDIS_URL did not answer; delete its $namespace:iwf:c:* keys before starting the services"
 fi
 echo "restore: done; start the services, then check with: make verify"

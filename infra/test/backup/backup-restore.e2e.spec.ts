@@ -17,6 +17,9 @@ import { call, serviceEnv, startServices, token, type Services } from '../suppor
 const SOURCE_EPOCH = 5;
 // A Redis database of its own, so the cache the restore clears is only this test's.
 const REDIS_URL = 'redis://127.0.0.1:6379/11';
+// The same cache namespace before and after, as when a system is restored under its old
+// database name: the restore must clear the entries the restored services would read.
+const CACHE = { CACHE_NAMESPACE: `restore-${randomBytes(4).toString('hex')}` };
 
 let source: Cluster;
 let target: TestDatabase;
@@ -50,7 +53,7 @@ beforeAll(async () => {
   source = await startCluster({ epoch: SOURCE_EPOCH });
   const sourceUrl = source.url('workflows');
   await run('psql', [source.url('postgres'), '-XAtqc', 'CREATE DATABASE workflows']);
-  const services = await startServices(sourceUrl, REDIS_URL);
+  const services = await startServices(sourceUrl, REDIS_URL, CACHE);
   try {
     // Before the backup: A (then disabled) and B.
     await write(services, 'POST', '/api/v1/workflows', await workflow('high-value-order-approval.json', 'wf_a'));
@@ -66,8 +69,8 @@ beforeAll(async () => {
     await services.stop();
   }
   target = await createTestDatabase('restored');
-  restoreOutput = await run('bash', ['scripts/restore.sh', backupFile], { ...process.env, DATABASE_URL: target.url, REDIS_URL });
-  restored = await startServices(target.url, REDIS_URL);
+  restoreOutput = await run('bash', ['scripts/restore.sh', backupFile], { ...process.env, ...CACHE, DATABASE_URL: target.url, REDIS_URL });
+  restored = await startServices(target.url, REDIS_URL, CACHE);
 }, 180_000);
 
 afterAll(async () => {
@@ -81,6 +84,7 @@ describe('backup and restore into another cluster', () => {
   it('restores the state at the backup: what was written after it is gone, stale cache entries too', async () => {
     const services = restored!;
     expect(restoreOutput).toMatch(/restore: \d+ events into/);
+    expect(restoreOutput).toMatch(new RegExp(`restore: removed [1-9]\\d* cached entries under ${CACHE.CACHE_NAMESPACE}:iwf:c: from`));
     expect((await call(services.query, 'GET', '/api/v1/workflows/wf_a', { token: bearer })).body).toMatchObject({ workflow_id: 'wf_a', enabled: false, revision: 1 });
     expect((await call(services.query, 'GET', '/api/v1/workflows/wf_b', { token: bearer })).status).toBe(200);
     expect((await call(services.query, 'GET', '/api/v1/workflows/wf_c', { token: bearer })).status).toBe(404);

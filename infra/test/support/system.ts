@@ -31,7 +31,7 @@ export function serviceEnv(databaseUrl: string, redisUrl: string, extra: NodeJS.
  * them: the projector and the command service together, the query service once the projector
  * has created the read-model tables it reads.
  */
-export async function startServices(databaseUrl: string, redisUrl: string): Promise<Services> {
+export async function startServices(databaseUrl: string, redisUrl: string, extra: NodeJS.ProcessEnv = {}): Promise<Services> {
   const processes: Started[] = [];
   const stop = async (): Promise<void> => {
     await Promise.all(processes.map((process) => process.stop()));
@@ -43,7 +43,7 @@ export async function startServices(databaseUrl: string, redisUrl: string): Prom
         name,
         command: process.execPath,
         args: [`${ROOT}${name}/dist/main.js`],
-        env: serviceEnv(databaseUrl, redisUrl, { SERVER_PORT: String(port), METRICS_PORT: String(await freePort()) }),
+        env: serviceEnv(databaseUrl, redisUrl, { ...extra, SERVER_PORT: String(port), METRICS_PORT: String(await freePort()) }),
         readyUrl: `http://127.0.0.1:${port}/ready`,
       }),
     );
@@ -56,7 +56,7 @@ export async function startServices(databaseUrl: string, redisUrl: string): Prom
         name: 'projector',
         command: process.execPath,
         args: [`${ROOT}projector/dist/main.js`],
-        env: serviceEnv(databaseUrl, redisUrl, { METRICS_PORT: new URL(metrics).port }),
+        env: serviceEnv(databaseUrl, redisUrl, { ...extra, METRICS_PORT: new URL(metrics).port }),
         readyUrl: `${metrics}/health`,
       }),
     );

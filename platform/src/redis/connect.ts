@@ -11,9 +11,10 @@ export interface CacheConnection {
 /**
  * Connects to Redis; when none answers at start, falls back to an in-process cache so the
  * system still runs (Redis is only a cache). Commands fail fast while Redis is down rather
- * than queueing, and callers treat failures as misses.
+ * than queueing, and callers treat failures as misses. Keys are prefixed with `namespace`
+ * (CACHE_NAMESPACE): a tool that clears or writes entries must use the services' one.
  */
-export async function connectCache(url: string, logger: Logger, options: { required?: boolean; namespace?: string } = {}): Promise<CacheConnection> {
+export async function connectCache(url: string, logger: Logger, options: { readonly namespace: string; readonly required?: boolean }): Promise<CacheConnection> {
   const redis = new Redis(url, {
     lazyConnect: true,
     enableOfflineQueue: false,
@@ -31,7 +32,7 @@ export async function connectCache(url: string, logger: Logger, options: { requi
     const cache = createMemoryCache();
     return { cache, redis: undefined, close: () => cache.close() };
   }
-  const cache = createRedisCache(redis, { namespace: options.namespace ?? '' });
+  const cache = createRedisCache(redis, { namespace: options.namespace });
   return {
     cache,
     redis,

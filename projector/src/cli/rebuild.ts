@@ -67,7 +67,9 @@ async function rebuildOne(tooling: Tooling, projection: Projection, batchSize: n
 /** The rebuilt model may differ from what was cached (that is often why it was rebuilt). */
 async function clearCache(tooling: Tooling, projection: Projection): Promise<void> {
   if (projection.cacheKinds.length === 0) return;
-  const connection = await connectCache(tooling.config.redisUrl, createLogger({ level: 'silent', name: 'iwf-rebuild' }));
+  const connection = await connectCache(tooling.config.redisUrl, createLogger({ level: 'silent', name: 'iwf-rebuild' }), {
+    namespace: tooling.config.cacheNamespace,
+  });
   try {
     if (connection.redis) for (const kind of projection.cacheKinds) await connection.cache.clearPrefix(`${CACHE_PREFIX}*:${kind}:`);
   } finally {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cacheKey } from '@iwf/platform/cache/cache';
 import { createMemoryCache } from '@iwf/platform/cache/memory-cache';
 import { getWorkflow } from '@iwf/query-service/workflows/read-model';
 import type { RunnerLogger } from '../runner/logger.js';
@@ -7,8 +8,8 @@ import { readCheckpoint } from '../runner/checkpoints.js';
 import { ProjectionRunner } from '../runner/runner.js';
 import type { ProjectorFixture } from '../runner/testing/fixture.js';
 import { createProjectorFixture, eventually } from '../runner/testing/fixture.js';
-import { iwf, toolingEnv } from '../verify/testing/cli.js';
-import { workflowsProjection } from '../workflows/projection.js';
+import { iwf, serviceCache, toolingEnv } from '../verify/testing/cli.js';
+import { WORKFLOW_CACHE_KIND, workflowsProjection } from '../workflows/projection.js';
 import { created, disabled, enabled, published } from '../workflows/testing/workflow-events.js';
 import { listParked } from './store.js';
 
@@ -73,6 +74,14 @@ describe('poison events', () => {
     expect(replay).toMatchObject({ code: 0, stderr: '' });
     expect(replay.stdout.match(/^replayed /gm)).toHaveLength(4);
     expect(await getWorkflow(fx.pool, 't1', 'p')).toMatchObject({ name: 'A poison pill', enabled: false, revision: 3 });
+    // The replayed view is cached where the services read it (their CACHE_NAMESPACE).
+    const cache = serviceCache(env);
+    try {
+      expect(await cache.get(cacheKey('t1', WORKFLOW_CACHE_KIND, 'p'))).toMatchObject({ revision: 3, value: { name: 'A poison pill', enabled: false } });
+      await cache.delete([cacheKey('t1', WORKFLOW_CACHE_KIND, 'p')]);
+    } finally {
+      await cache.close();
+    }
     expect(await listParked(fx.pool, { projection: 'workflows' })).toEqual([]);
     expect(await listParked(fx.pool, { projection: 'workflows', all: true })).toHaveLength(4);
 

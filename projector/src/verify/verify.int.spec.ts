@@ -8,7 +8,8 @@ import type { ProjectorFixture } from '../runner/testing/fixture.js';
 import { createProjectorFixture, eventually } from '../runner/testing/fixture.js';
 import { getWorkflow } from '@iwf/query-service/workflows/read-model';
 import { created } from '../workflows/testing/workflow-events.js';
-import { iwf, toolingEnv } from './testing/cli.js';
+import { cacheKey } from '@iwf/platform/cache/cache';
+import { iwf, serviceCache, toolingEnv } from './testing/cli.js';
 import { appendLoad, generateLoad } from './testing/load.js';
 
 const quiet: RunnerLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -64,9 +65,22 @@ describe('iwf verify and iwf rebuild', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ projection: 'executions', drift: 1, differences: [{ table: 'executions', field: 'status', live: 'failed', replayed: 'completed' }] });
   });
 
-  it('rebuilds every model blue/green, which repairs the drift, while the runners keep running', async () => {
+  it('rebuilds every model blue/green, which repairs the drift and clears the cache, while the runners keep running', async () => {
+    // The services' entries (under their CACHE_NAMESPACE) are cleared; another deployment's stay.
+    const services = serviceCache(env);
+    const neighbour = serviceCache(env, 'neighbour');
+    const key = cacheKey('t1', 'workflow', 'cached');
+    await services.setIfNewer(key, 7, { stale: true });
+    await neighbour.setIfNewer(key, 7, { theirs: true });
     const rebuilt = await iwf(['rebuild', '--all'], env);
     expect(rebuilt).toMatchObject({ code: 0, stderr: '' });
+    try {
+      expect(await services.get(key)).toBeUndefined();
+      expect(await neighbour.get(key)).toEqual({ revision: 7, value: { theirs: true } });
+    } finally {
+      await neighbour.delete([key]);
+      await Promise.all([services.close(), neighbour.close()]);
+    }
     for (const projection of projections) {
       expect(rebuilt.stdout).toMatch(new RegExp(`^rebuilt ${projection.name} v${projection.version}: ${total} events in [0-9.]+ s \\(\\d+ events/s\\), 0 parked, swapped in at [0-9a-z]+-[0-9a-z]+$`, 'm'));
     }

@@ -1,3 +1,6 @@
+import { Redis } from 'ioredis';
+import { createRedisCache, type Cache } from '@iwf/platform/cache/index';
+import { loadConfig } from '@iwf/platform/config/config';
 import { UsageError } from '../../cli/command.js';
 import { commands } from '../../cli/commands.js';
 
@@ -40,5 +43,16 @@ export async function iwf(args: readonly string[], env: Readonly<Record<string, 
   }
 }
 
+const TOOLING_REDIS_URL = 'redis://127.0.0.1:6379/12';
+
 /** The environment the tooling needs: the test database and a Redis database of its own. */
-export const toolingEnv = (databaseUrl: string): Record<string, string> => ({ DATABASE_URL: databaseUrl, REDIS_URL: 'redis://127.0.0.1:6379/12' });
+export const toolingEnv = (databaseUrl: string): Record<string, string> => ({ DATABASE_URL: databaseUrl, REDIS_URL: TOOLING_REDIS_URL });
+
+/**
+ * The Redis cache a service configured like `env` uses (its CACHE_NAMESPACE), or with another
+ * namespace; `close` ends the connection.
+ */
+export function serviceCache(env: Readonly<Record<string, string>>, namespace = loadConfig(env).cacheNamespace): Cache & { close(): Promise<void> } {
+  const redis = new Redis(env['REDIS_URL'] ?? TOOLING_REDIS_URL);
+  return { ...createRedisCache(redis, { namespace }), close: async () => void (await redis.quit()) };
+}
