@@ -32,6 +32,10 @@ define need_cluster
 	@command -v kubectl >/dev/null 2>&1 || { echo "$@: needs kubectl, which is not installed (bash scripts/setup.sh installs the tools)" >&2; exit 1; }
 	@kubectl cluster-info --request-timeout=5s >/dev/null 2>&1 || { echo "$@: needs a Kubernetes cluster, and kubectl reaches none (context: $$(kubectl config current-context 2>/dev/null || echo none))" >&2; exit 1; }
 endef
+# $(call need_secret,namespace): the deploy reads workflows-secret, which no overlay carries.
+define need_secret
+	@kubectl get secret workflows-secret -n $(1) >/dev/null 2>&1 || { echo "$@: create secret workflows-secret in namespace $(1) first (docs/OPERATIONS.md, Secrets)" >&2; exit 1; }
+endef
 define need_built
 	@test -f projector/dist/cli/main.js || { echo "$@: the workspace is not built; run make build first" >&2; exit 1; }
 endef
@@ -232,14 +236,17 @@ k8s-render: ## Print an overlay's manifests (OVERLAY=dev|staging|production)
 
 k8s-deploy-dev: ## Deploy the dev overlay
 	$(need_cluster)
+	$(call need_secret,intelligent-workflows-dev)
 	kubectl apply -k $(K8S_DIR)/overlays/dev
 
 k8s-deploy-staging: ## Deploy the staging overlay
 	$(need_cluster)
+	$(call need_secret,intelligent-workflows-staging)
 	kubectl apply -k $(K8S_DIR)/overlays/staging
 
 k8s-deploy-prod: ## Deploy the production overlay
 	$(need_cluster)
+	$(call need_secret,intelligent-workflows)
 	kubectl apply -k $(K8S_DIR)/overlays/production
 
 k8s-status: ## Show pods, services, routes and autoscalers

@@ -111,6 +111,32 @@ describe('Kubernetes manifests', () => {
     expect(find(rendered['dev']!, 'Gateway', 'workflows').metadata.annotations?.['cert-manager.io/cluster-issuer']).toBe('letsencrypt-staging');
   });
 
+  it('no overlay carries the secret, so a deploy never replaces the real one; staging and production refuse the template\'s placeholders', async () => {
+    for (const [overlay, manifests] of Object.entries(rendered)) expect(manifests.filter((manifest) => manifest.kind === 'Secret'), overlay).toEqual([]);
+    const template = parse(await readFile(join(ROOT, 'infra/k8s/base/secret.example.yaml'), 'utf8')) as { metadata: { name: string }; stringData: Record<string, string> };
+    const [deployment] = rendered['production']!.filter((manifest) => manifest.kind === 'Deployment');
+    const container = deployment!.spec.template.spec.containers[0] as { envFrom: { secretRef?: { name: string } }[] };
+    expect(container.envFrom.map((source) => source.secretRef?.name)).toContain(template.metadata.name);
+    for (const overlay of ['staging', 'production']) {
+      const config = find(rendered[overlay]!, 'ConfigMap', 'workflows-config').data ?? {};
+      expect(() => loadConfig({ ...config, ...template.stringData }), overlay).toThrow(/JWT_SECRET: a published placeholder/);
+    }
+  });
+
+  it("every overlay's image tag is one the image workflows publish", async () => {
+    const published = new Set<string>();
+    for (const file of ['docker.yml', 'release.yml']) {
+      const workflow = parse(await readFile(join(ROOT, '.github/workflows', file), 'utf8')) as { on: { push?: { branches?: string[] } }; jobs: Record<string, { steps: { uses?: string; with?: { tags?: string } }[] }> };
+      const tags = Object.values(workflow.jobs).flatMap((job) => job.steps).filter((step) => step.uses?.startsWith('docker/metadata-action')).flatMap((step) => (step.with?.tags ?? '').split('\n'));
+      for (const tag of tags) {
+        if (tag.trim() === 'type=ref,event=branch') for (const branch of workflow.on.push?.branches ?? []) published.add(branch);
+        const raw = /^type=raw,value=([^,]+)/.exec(tag.trim());
+        if (raw) published.add(raw[1]!);
+      }
+    }
+    for (const [overlay, expected] of Object.entries(OVERLAYS)) expect([...published], overlay).toContain(expected.tag);
+  });
+
   it('keeps disruption budgets, a ServiceMonitor on the metrics port and default-deny network policies', () => {
     const manifests = rendered['production']!;
     expect(find(manifests, 'PodDisruptionBudget', 'command-service').spec.minAvailable).toBe(2);
@@ -126,10 +152,11 @@ describe('Kubernetes manifests', () => {
 describe('Kubernetes manifests for PROJECTOR_SOURCE=kafka', () => {
   type Container = { name: string; image: string; command?: string[]; args?: string[]; envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[]; env?: { name: string; value: string }[]; securityContext: unknown };
 
-  /** The environment a container of the overlay starts with: its ConfigMap and Secret (placeholders), then its own env. */
+  /** The environment a container of the overlay starts with: its ConfigMap and the secret (the template's keys, values of one's own), then its own env. */
   async function environmentOf(manifests: Manifest[], container: Container): Promise<Record<string, string>> {
-    const secret = parse(await readFile(join(ROOT, 'infra/k8s/base/secret.yaml'), 'utf8')) as { stringData: Record<string, string> };
-    const sources = (container.envFrom ?? []).map((source) => (source.configMapRef ? (find(manifests, 'ConfigMap', source.configMapRef.name).data ?? {}) : secret.stringData));
+    const template = parse(await readFile(join(ROOT, 'infra/k8s/base/secret.example.yaml'), 'utf8')) as { stringData: Record<string, string> };
+    const secret = Object.fromEntries(Object.keys(template.stringData).map((key) => [key, `${key.toLowerCase()}-of-this-cluster-0123456789abcdef`]));
+    const sources = (container.envFrom ?? []).map((source) => (source.configMapRef ? (find(manifests, 'ConfigMap', source.configMapRef.name).data ?? {}) : secret));
     return Object.assign({}, ...sources, Object.fromEntries((container.env ?? []).map((entry) => [entry.name, entry.value]))) as Record<string, string>;
   }
 

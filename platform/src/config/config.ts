@@ -106,6 +106,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const { env, problems } = readEnv(Env, source);
   const production = env.APP_ENV === 'production' || env.APP_ENV === 'staging';
   if (production && !env.JWT_SECRET && !env.JWT_JWKS_URL) problems.push('JWT_SECRET: required outside development and test (or JWT_JWKS_URL)');
+  if (production) problems.push(...placeholderSecrets(env));
   const security = securityConfig(env, production, problems);
   const scaleOut = scaleOutConfig(env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
@@ -146,6 +147,15 @@ function databaseName(env: Env): string {
     // An unparseable URL fails later, when the pool connects, with the driver's message.
   }
   return name.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64) || 'default';
+}
+
+/**
+ * Secrets that anyone can read in this repository: the development signing key and the
+ * `change-me…` values of the Kubernetes secret template. Staging and production refuse them.
+ */
+function placeholderSecrets(env: Env): string[] {
+  const known = (value: string | undefined): boolean => value !== undefined && (value === DEV_JWT_SECRET || value.toLowerCase().startsWith('change-me'));
+  return (['JWT_SECRET', 'DB_PASSWORD'] as const).filter((name) => known(env[name])).map((name) => `${name}: a published placeholder, not a secret; set a value of your own`);
 }
 
 function databaseUrlFromParts(env: Env): string {

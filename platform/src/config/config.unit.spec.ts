@@ -53,4 +53,21 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ APP_ENV: 'production', JWT_SECRET: 'short' })).toThrow(/JWT_SECRET/);
     expect(loadConfig({ APP_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).jwt.secret).toBe('x'.repeat(32));
   });
+
+  it('refuses in staging and production the secrets published in the repository: the development key and the template placeholders', () => {
+    const published = [
+      { JWT_SECRET: DEV_JWT_SECRET },
+      { JWT_SECRET: 'change-me-to-at-least-32-random-characters' },
+      { JWT_SECRET: 'x'.repeat(32), DB_PASSWORD: 'change-me' },
+    ];
+    for (const APP_ENV of ['staging', 'production']) {
+      for (const secrets of published) {
+        const name = Object.keys(secrets).at(-1)!;
+        expect(() => loadConfig({ APP_ENV, ...secrets }), `${APP_ENV} ${name}`).toThrow(new RegExp(`${name}: a published placeholder`));
+      }
+    }
+    // Development and test keep working with them.
+    expect(loadConfig({ APP_ENV: 'development', DB_PASSWORD: 'change-me' }).databaseUrl).toContain(':change-me@');
+    expect(loadConfig({ APP_ENV: 'test', JWT_SECRET: DEV_JWT_SECRET }).jwt.secret).toBe(DEV_JWT_SECRET);
+  });
 });
