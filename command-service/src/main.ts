@@ -21,7 +21,7 @@ runService({ name: 'command-service', version: SERVICE_VERSION }, async ({ confi
   const store = observability.instrumentStore(createConfiguredEventStore({ scaleOut: config.scaleOut, pool, connectionString: config.databaseUrl, onError: (error) => logger.warn({ err: error }, 'event store') }));
   own({ name: 'event store', close: () => store.close() });
   // Redis holds the rate-limit buckets every replica shares.
-  const cache = await connectCache(config.redisUrl, logger, { namespace: config.cacheNamespace });
+  const cache = await connectCache(config.redisUrl, logger, { namespace: config.cacheNamespace, whenUnreachable: 'redis' });
   own({ name: 'cache', close: () => cache.close() });
   own(observability.probe({ postgres: () => pool.query('SELECT 1') }));
   const security = securityDeps({ store, newId: randomUUID, redis: cache.redis, namespace: config.cacheNamespace });

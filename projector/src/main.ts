@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     observability.watchPool(pool);
     const store = createConfiguredEventStore({ scaleOut: config.scaleOut, pool, connectionString: config.databaseUrl, onError: (error) => logger.warn({ err: error }, 'event store') });
     resources.push({ name: 'event store', close: () => store.close() });
-    const cache = await connectCache(config.redisUrl, logger, { namespace: config.cacheNamespace });
+    const cache = await connectCache(config.redisUrl, logger, { namespace: config.cacheNamespace, whenUnreachable: 'redis' });
     resources.push({ name: 'cache', close: () => cache.close() });
     observability.watchCache(cache);
     const redis = cache.redis;

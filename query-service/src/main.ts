@@ -18,7 +18,7 @@ runService({ name: 'query-service', version: SERVICE_VERSION }, async ({ config,
   // The log, read for API keys (a revocation counts at once) and appended to for denials.
   const store = createPostgresEventStore({ pool, connectionString: config.databaseUrl });
   own({ name: 'event store', close: () => store.close() });
-  const cache = await connectCache(config.redisUrl, logger, { namespace: config.cacheNamespace });
+  const cache = await connectCache(config.redisUrl, logger, { namespace: config.cacheNamespace, whenUnreachable: 'redis' });
   own({ name: 'cache', close: () => cache.close() });
   observability.watchPool(pool);
   const onCacheResult = observability.watchCache(cache);

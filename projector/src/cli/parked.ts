@@ -53,7 +53,7 @@ async function list(projection: string | undefined, all: boolean, json: boolean)
 async function replay(projection: string | undefined, stream: string | undefined): Promise<number> {
   const selected = selectProjections(projection === undefined ? [] : [projection], projection === undefined);
   return withTooling(async ({ pool, store, config }) => {
-    const cache = await connectCache(config.redisUrl, createLogger({ level: 'silent', name: 'iwf-parked' }), { namespace: config.cacheNamespace });
+    const cache = await connectCache(config.redisUrl, createLogger({ level: 'silent', name: 'iwf-parked' }), { namespace: config.cacheNamespace, whenUnreachable: 'memory' });
     try {
       let failures = 0;
       for (const chosen of selected) {

@@ -67,11 +67,11 @@ async function rebuildOne(tooling: Tooling, projection: Projection, batchSize: n
 /** The rebuilt model may differ from what was cached (that is often why it was rebuilt). */
 async function clearCache(tooling: Tooling, projection: Projection): Promise<void> {
   if (projection.cacheKinds.length === 0) return;
-  const connection = await connectCache(tooling.config.redisUrl, createLogger({ level: 'silent', name: 'iwf-rebuild' }), {
-    namespace: tooling.config.cacheNamespace,
-  });
+  const { cacheNamespace, redisUrl } = tooling.config;
+  const connection = await connectCache(redisUrl, createLogger({ level: 'silent', name: 'iwf-rebuild' }), { namespace: cacheNamespace, whenUnreachable: 'memory' });
   try {
     if (connection.redis) for (const kind of projection.cacheKinds) await connection.cache.clearPrefix(`${CACHE_PREFIX}*:${kind}:`);
+    else process.stderr.write(`iwf rebuild: Redis did not answer; delete its ${projection.cacheKinds.map((kind) => `${cacheNamespace}:${CACHE_PREFIX}*:${kind}:*`).join(' and ')} keys\n`);
   } finally {
     await connection.close();
   }

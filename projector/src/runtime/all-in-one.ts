@@ -36,7 +36,7 @@ export async function buildAllInOne(config: Config, logger: Logger): Promise<All
     createConfiguredEventStore({ scaleOut: config.scaleOut, pool, connectionString: config.databaseUrl, onError: (error) => logger.warn({ err: error }, 'event store') }),
   );
   resources.push({ name: 'event store', close: () => store.close() });
-  const cache = await connectCache(config.redisUrl, logger, { namespace: config.cacheNamespace });
+  const cache = await connectCache(config.redisUrl, logger, { namespace: config.cacheNamespace, whenUnreachable: 'memory' });
   resources.push({ name: 'cache', close: () => cache.close() });
   const onCacheResult = observability.watchCache(cache);
   const redis = cache.redis;

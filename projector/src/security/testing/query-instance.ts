@@ -31,7 +31,7 @@ export async function startQueryInstance(databaseUrl: string, env: Readonly<Reco
   });
   const logger = pino({ level: 'warn' }, sink);
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
-  const cache = await connectCache(config.redisUrl, logger, { namespace: config.cacheNamespace });
+  const cache = await connectCache(config.redisUrl, logger, { namespace: config.cacheNamespace, whenUnreachable: 'redis' });
   const store = createPostgresEventStore({ pool, connectionString: databaseUrl });
   const watcher = await createPositionWatcher({ pool, connectionString: databaseUrl, logger });
   const security = securityDeps({ store, newId: randomUUID, redis: cache.redis, namespace: config.cacheNamespace });
