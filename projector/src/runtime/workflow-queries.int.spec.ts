@@ -192,6 +192,32 @@ describe('GET /workflows pagination', () => {
   });
 });
 
+describe('the read shape', () => {
+  it('always has definition.context and definition.timeout: {} and null when the submission left them out, else as submitted', async () => {
+    const bare = await scratch.post('/workflows', legacyWorkflow('shape_bare'));
+    const full = await scratch.post('/workflows', legacyWorkflow('shape_full', { context: { load: ['customer.profile'] }, timeout: '10m' }));
+    expect([bare.statusCode, full.statusCode]).toEqual([201, 201]);
+    const definitions = async (id: string): Promise<unknown[]> => {
+      const reads = [
+        await scratch.get(`/workflows/${id}`, after(full)),
+        await scratch.get(`/workflows/${id}`), // cached by now
+        await scratch.get(`/workflows?q=${id}`),
+        await scratch.get(`/workflows/${id}/versions`),
+        await scratch.get(`/workflows/${id}/versions/1`),
+      ];
+      return reads.map((reply) => {
+        const body = bodyOf(reply);
+        return (body.items ? body.items[0]! : body)['definition'];
+      });
+    };
+    for (const definition of await definitions('shape_bare')) {
+      expect(Object.keys(definition as object)).toEqual(['trigger', 'context', 'timeout', 'steps']);
+      expect(definition).toMatchObject({ context: {}, timeout: null });
+    }
+    for (const definition of await definitions('shape_full')) expect(definition).toMatchObject({ context: { load: ['customer.profile'] }, timeout: '10m' });
+  });
+});
+
 describe('read-your-writes', () => {
   it('reports X-Log-Position on every read, at least the position it waited for', async () => {
     const min = parsePosition(positionOf(lastWrite));

@@ -1,8 +1,15 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { EXECUTION_STATUSES, type ExecutionCountsView, type Page, type WorkflowVersionView, type WorkflowView } from '@iwf/contracts';
 
+// A read always has context and timeout (API.md), also when the submission left them out:
+// no context loads ({}), no bound on the execution (null).
 const Definition = Type.Object(
-  { trigger: Type.Object({}, { additionalProperties: true }), steps: Type.Array(Type.Object({}, { additionalProperties: true })) },
+  {
+    trigger: Type.Object({}, { additionalProperties: true }),
+    context: Type.Object({}, { additionalProperties: true, default: {} }),
+    timeout: Type.Union([Type.String(), Type.Null()], { default: null }),
+    steps: Type.Array(Type.Object({}, { additionalProperties: true })),
+  },
   { additionalProperties: true },
 );
 
