@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createPostgresEventStore } from '@iwf/command-service';
+import { createConfiguredEventStore } from '@iwf/command-service/event-store/kurrentdb/configured';
 import { securityDeps } from '@iwf/command-service/api-keys/security-deps';
 import { createHttpApp } from '@iwf/platform/http/app';
 import { registerHealthRoutes } from '@iwf/platform/http/health';
@@ -15,8 +15,8 @@ import { SERVICE_VERSION } from './version.js';
 runService({ name: 'query-service', version: SERVICE_VERSION }, async ({ config, logger, observability, own }) => {
   const pool = await openDatabase(config, logger, []);
   own({ name: 'postgres', close: () => pool.end() });
-  // The log, read for API keys (a revocation counts at once) and appended to for denials.
-  const store = createPostgresEventStore({ pool, connectionString: config.databaseUrl });
+  // The log EVENT_STORE names, read for API keys (a revocation counts at once) and appended to for denials.
+  const store = createConfiguredEventStore({ scaleOut: config.scaleOut, pool, connectionString: config.databaseUrl, onError: (error) => logger.warn({ err: error }, 'event store') });
   own({ name: 'event store', close: () => store.close() });
   const cache = await connectCache(config.redisUrl, logger, { namespace: config.cacheNamespace, whenUnreachable: 'redis' });
   own({ name: 'cache', close: () => cache.close() });

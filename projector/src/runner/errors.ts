@@ -9,7 +9,8 @@ import { EventHandlingError } from './projection.js';
 // SQLSTATE classes and codes that a retry of the same work can get past.
 const TRANSIENT_CLASSES = ['08', '53', '57P', '58'];
 const TRANSIENT_CODES = new Set(['40001', '40P01', '55P03', '57014']);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+// ...and 'unavailable': a DomainError for a store that is not answering (KurrentDB's adapter).
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'unavailable']);
 const CONNECTION_MESSAGES = [/connection terminated/i, /connection (was )?closed/i, /not queryable/i, /timeout exceeded when trying to connect/i];
 
 export function isTransientError(error: unknown): boolean {

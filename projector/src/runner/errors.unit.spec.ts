@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DomainError } from '@iwf/contracts';
 import { LostLeadershipError, backoffDelay, isTransientError } from './errors.js';
 import { EventHandlingError } from './projection.js';
 import { recordAll, created } from '../workflows/testing/workflow-events.js';
@@ -11,6 +12,7 @@ describe('transient errors', () => {
       expect(isTransientError(pgError(code)), code).toBe(true);
     }
     expect(isTransientError(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(isTransientError(new DomainError('unavailable', 'The event store is not answering; retry shortly.'))).toBe(true);
   });
 
   it('stops on bugs, constraint violations and lost leadership', () => {

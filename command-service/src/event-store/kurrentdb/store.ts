@@ -1,5 +1,5 @@
-import type { KurrentDBClient } from '@kurrent/kurrentdb-client';
-import type { EventStore, Subscription } from '@iwf/contracts';
+import { UnavailableError, type KurrentDBClient } from '@kurrent/kurrentdb-client';
+import { DomainError, type EventStore, type Subscription } from '@iwf/contracts';
 import { appendEvents } from './append.js';
 import { headOfAll, readAllEvents, readStreamEvents } from './read.js';
 import { subscribeToAll } from './subscription.js';
@@ -20,10 +20,10 @@ export function createKurrentDbEventStore(options: KurrentDbEventStoreOptions): 
   const subscriptions = new Set<Subscription>();
   let closed = false;
   return {
-    append: (stream_id, events, expected) => appendEvents(client, stream_id, events, expected),
-    readStream: (stream_id, readOptions) => readStreamEvents(client, stream_id, readOptions),
-    readAll: (readOptions) => readAllEvents(client, readOptions),
-    headPosition: () => headOfAll(client),
+    append: (stream_id, events, expected) => answered(appendEvents(client, stream_id, events, expected)),
+    readStream: (stream_id, readOptions) => answered(readStreamEvents(client, stream_id, readOptions)),
+    readAll: (readOptions) => answered(readAllEvents(client, readOptions)),
+    headPosition: () => answered(headOfAll(client)),
     subscribe(handler, subscribeOptions = {}) {
       if (closed) throw new Error('the event store is closed');
       const subscription = subscribeToAll(client, handler, subscribeOptions, { onError, resubscribeMs: options.resubscribeMs ?? 1_000 });
@@ -37,4 +37,14 @@ export function createKurrentDbEventStore(options: KurrentDbEventStoreOptions): 
       if (options.ownsClient) await client.dispose();
     },
   };
+}
+
+/** A KurrentDB that cannot be reached is a 503 with Retry-After to a client, as PostgreSQL's is. */
+async function answered<T>(operation: Promise<T>): Promise<T> {
+  try {
+    return await operation;
+  } catch (error) {
+    if (error instanceof UnavailableError) throw new DomainError('unavailable', 'The event store is not answering; retry shortly.', [], 'event-store-unavailable');
+    throw error;
+  }
 }
