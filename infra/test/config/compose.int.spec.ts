@@ -151,6 +151,25 @@ describe('docker-compose.yml', () => {
     expect(services['prometheus']?.volumes).toEqual(expect.arrayContaining([`${join(ROOT, 'monitoring/alerts')}:/etc/alerts:ro`]));
   });
 
+  it("Prometheus scrapes every service process's metrics port, in every profile (those of profiles only when they run)", async () => {
+    const services = await resolvedWith({ PROJECTOR_SOURCE: 'kafka' }, 'scale-out', 'kafka');
+    const processes = Object.entries(services)
+      .filter(([, service]) => /\/(command-service|query-service|projector):/.test(service.image ?? ''))
+      .map(([name, service]) => ({ name, always: !service.profiles?.length }));
+    expect(processes.map((process) => process.name)).toEqual(expect.arrayContaining(['command-service', 'query-service', 'projector', 'relay']));
+    type Job = { job_name: string; static_configs?: { targets: string[] }[]; dns_sd_configs?: { names: string[]; type: string; port: number }[] };
+    const { scrape_configs: jobs } = parse(await readFile(join(ROOT, 'monitoring/prometheus/prometheus.yml'), 'utf8')) as { scrape_configs: Job[] };
+    const jobOf = (name: string, always: boolean): string | undefined =>
+      jobs.find((job) =>
+        always
+          ? job.static_configs?.some((config) => config.targets.includes(`${name}:9090`))
+          : job.dns_sd_configs?.some((config) => config.names.includes(name) && config.type === 'A' && config.port === 9090),
+      )?.job_name;
+    // A process of a profile is found by DNS, so Prometheus sees no target (and no APIDown) while it is not running.
+    for (const { name, always } of processes) expect(jobOf(name, always), name).toBeDefined();
+    expect(jobOf('relay', false)).toBe('projector');
+  });
+
   it('runs EVENT_STORE=postgres PROJECTOR_SOURCE=kafka with the kafka profile: broker, topics, and both projectors relaying and consuming', async () => {
     const services = await resolvedWith({ PROJECTOR_SOURCE: 'kafka' }, 'kafka');
     // What `up` starts with the profile, and all that any of it waits for: no KurrentDB.
