@@ -50,16 +50,19 @@ help: ## Show all available commands
 	@echo
 
 ##@ Development
-.PHONY: setup dev dev-full
+.PHONY: setup deps dev dev-full
 setup: ## Install tools and dependencies, start PostgreSQL and Redis, build
 	bash scripts/setup.sh
+
+deps: ## Install the JavaScript dependencies from the lockfile (setup does this and more)
+	pnpm install --frozen-lockfile
 
 dev: ## Start the whole system in one process on :8080 (iwf dev, local PostgreSQL and Redis)
 	bash scripts/dev.sh
 
 dev-full: ## Start the full stack in containers: gateway, services, monitoring and tracing
 	$(need_docker)
-	$(COMPOSE) --profile tracing up -d --build
+	OTEL_EXPORTER_OTLP_ENDPOINT=$${OTEL_EXPORTER_OTLP_ENDPOINT:-http://otel-collector:4318} $(COMPOSE) --profile tracing up -d --build
 	@echo "API $(API_URL)  Prometheus $(PROMETHEUS_URL)  Grafana $(GRAFANA_URL)  Jaeger http://localhost:16686"
 
 ##@ Building
@@ -194,7 +197,7 @@ verify-chain: ## Recompute every stream's hash chain and name the first bad even
 
 history: ## Show a stream's events and state (STREAM=id, optional ARGS="--at-revision N")
 	$(need_built)
-	@test -n "$(STREAM)" || { echo "history: name the stream, e.g. make history STREAM=workflow-acme-approval" >&2; exit 1; }
+	@test -n "$(STREAM)" || { echo "history: name the stream, e.g. make history STREAM=workflow:acme:approval (<category>:<tenant>:<id>)" >&2; exit 1; }
 	$(IWF) history "$(STREAM)" $(ARGS)
 
 export-events: ## Export events (ARGS="--tenant acme --format ndjson")

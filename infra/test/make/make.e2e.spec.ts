@@ -20,7 +20,7 @@ const SEED_TARGETS = [
   'docker-up', 'docker-down', 'docker-restart', 'docker-rebuild', 'docker-clean',
   'monitoring-up', 'monitoring-down', 'metrics', 'dashboards',
   'db-shell', 'db-backup', 'db-restore', 'migrate-up', 'migrate-down',
-  'health', 'ready', 'ci', 'security-scan',
+  'health', 'ready', 'ci', 'security-scan', 'deps',
   'k8s-validate', 'k8s-deploy-dev', 'k8s-deploy-staging', 'k8s-deploy-prod', 'k8s-status',
 ];
 const REPLAY_TARGETS = ['rebuild', 'verify', 'verify-chain', 'history', 'export-events', 'replay-check'];
@@ -89,6 +89,12 @@ describe('make', () => {
     const restore = make('db-restore');
     expect(restore.status).not.toBe(0);
     expect(restore.stderr).toContain('db-restore: name the backup');
+  });
+
+  it('dev-full starts the tracing profile with the services exporting to its collector', () => {
+    const planned = make('-n', 'dev-full');
+    expect(planned.status, planned.stderr).toBe(0);
+    expect(planned.stdout).toMatch(/OTEL_EXPORTER_OTLP_ENDPOINT=\$\{OTEL_EXPORTER_OTLP_ENDPOINT:-http:\/\/otel-collector:4318\} .*--profile tracing up -d --build/);
   });
 
   it('db-backup, migrate-status and verify run against the database iwf dev uses', async () => {
