@@ -4,9 +4,14 @@
 # consistent snapshot (pg_dump's custom format; restore with scripts/restore.sh).
 #   usage: scripts/backup.sh [FILE]     (default backups/<database>_<UTC time>.dump)
 #   DATABASE_URL names the database (default postgres://postgres@127.0.0.1:5432/workflows).
+#   With EVENT_STORE=kurrentdb the log is not in PostgreSQL, so this refuses (docs/OPERATIONS.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+if [ "${EVENT_STORE:-postgres}" = "kurrentdb" ]; then
+  echo "backup: EVENT_STORE=kurrentdb keeps the event log in KurrentDB, which this PostgreSQL dump would leave out; back up KurrentDB with its own tools (docs/OPERATIONS.md, Backups)" >&2
+  exit 2
+fi
 database_url=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/workflows}
 database=$(node -e 'console.log(decodeURIComponent(new URL(process.argv[1]).pathname.slice(1)) || "postgres")' "$database_url")
 file=${1:-backups/${database}_$(date -u +%Y%m%d_%H%M%S).dump}

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -127,6 +128,14 @@ describe('backup and restore into another cluster', () => {
     for (const line of lines) expect(line).toMatch(/^\w+: no drift \(\d+ events replayed/);
     expect(verify).toMatch(/^workflows: no drift \(5 events replayed/m);
     await iwf(['verify-chain'], target.url);
+  });
+
+  it('refuses to back up in KurrentDB mode, where the log is not in PostgreSQL, and writes no file', async () => {
+    const file = join(work, 'kurrentdb.dump');
+    await expect(run('bash', ['scripts/backup.sh', file], { ...process.env, EVENT_STORE: 'kurrentdb', DATABASE_URL: target.url })).rejects.toThrow(
+      /EVENT_STORE=kurrentdb keeps the event log in KurrentDB/,
+    );
+    expect(existsSync(file)).toBe(false);
   });
 
   it('refuses to restore over a database that already holds the system', async () => {
