@@ -21,6 +21,7 @@ const Env = Type.Object({
   DB_PASSWORD: Type.Optional(Type.String()),
   DB_NAME: Type.String({ default: 'workflows', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }),
   DB_SSL_MODE: Type.Union([Type.Literal('disable'), Type.Literal('require'), Type.Literal('verify-full')], { default: 'disable' }),
+  DB_SSL_ROOT_CERT: Type.Optional(Type.String({ minLength: 1 })),
   DB_POOL_MAX: Type.Integer({ minimum: 1, maximum: 500, default: 20 }),
   REDIS_URL: Type.Optional(Type.String({ minLength: 1 })),
   REDIS_HOST: Type.String({ default: '127.0.0.1' }),
@@ -165,6 +166,12 @@ function databaseUrlFromParts(env: Env): string {
   url.username = env.DB_USER;
   if (env.DB_PASSWORD) url.password = env.DB_PASSWORD;
   url.pathname = `/${env.DB_NAME}`;
-  if (env.DB_SSL_MODE !== 'disable') url.searchParams.set('sslmode', env.DB_SSL_MODE);
+  if (env.DB_SSL_MODE !== 'disable') {
+    // libpq's meanings: require encrypts without checking the certificate (with a root
+    // certificate: checks it was issued by that CA); verify-full also checks the host name.
+    url.searchParams.set('uselibpqcompat', 'true');
+    url.searchParams.set('sslmode', env.DB_SSL_MODE);
+    if (env.DB_SSL_ROOT_CERT) url.searchParams.set('sslrootcert', env.DB_SSL_ROOT_CERT);
+  }
   return url.toString();
 }

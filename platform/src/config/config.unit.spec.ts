@@ -1,3 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEV_JWT_SECRET, loadConfig } from './config.js';
 
@@ -24,9 +28,26 @@ describe('loadConfig', () => {
       MAX_REQUEST_SIZE_MB: '2',
     });
     expect(config.port).toBe(9000);
-    expect(config.databaseUrl).toBe('postgres://postgres:p%40ss@db:5432/wf?sslmode=require');
+    expect(config.databaseUrl).toBe('postgres://postgres:p%40ss@db:5432/wf?uselibpqcompat=true&sslmode=require');
     expect(config.redisUrl).toBe('redis://cache:6380');
     expect(config.bodyLimitBytes).toBe(2 * 1024 * 1024);
+  });
+
+  it('DB_SSL_MODE means what it means to libpq, and DB_SSL_ROOT_CERT names the CA to check the server against', () => {
+    // What node-postgres makes of the URL (its parsed parameters are not in its typings).
+    const sslOf = (env: Record<string, string>): unknown =>
+      (new pg.Client({ connectionString: loadConfig(env).databaseUrl }) as unknown as { connectionParameters: { ssl: unknown } }).connectionParameters.ssl;
+    expect(sslOf({ DB_SSL_MODE: 'disable' })).toBe(false);
+    // Encrypted, the certificate not checked: what require means, and what a private CA needs without DB_SSL_ROOT_CERT.
+    expect(sslOf({ DB_SSL_MODE: 'require' })).toEqual({ rejectUnauthorized: false });
+    expect(sslOf({ DB_SSL_MODE: 'verify-full' })).toEqual({});
+    const dir = mkdtempSync(join(tmpdir(), 'iwf-ca-'));
+    writeFileSync(join(dir, 'ca.pem'), 'a CA certificate');
+    const withCa = sslOf({ DB_SSL_MODE: 'require', DB_SSL_ROOT_CERT: join(dir, 'ca.pem') }) as { ca: string; rejectUnauthorized?: boolean; checkServerIdentity: unknown };
+    expect(withCa).toMatchObject({ ca: 'a CA certificate' });
+    expect(withCa.rejectUnauthorized).toBeUndefined();
+    expect(typeof withCa.checkServerIdentity).toBe('function');
+    expect(sslOf({ DB_SSL_MODE: 'verify-full', DB_SSL_ROOT_CERT: join(dir, 'ca.pem') })).toEqual({ ca: 'a CA certificate' });
   });
 
   it('prefers DATABASE_URL and REDIS_URL when given', () => {
