@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import { DomainError, isValidId, type WorkflowView } from '@iwf/contracts';
-import { cacheKey } from '@iwf/platform/cache/cache';
 import { principalOf } from '@iwf/platform/auth/plugin';
 import type { HttpApp } from '@iwf/platform/http/app';
 import type { QueryServiceDeps } from '../deps.js';
@@ -9,6 +8,7 @@ import { ConsistencyQuery } from '../positions/consistency.js';
 import { ProblemResponses } from '../http/schemas.js';
 import { getWorkflow, getWorkflowVersion, listWorkflows, listWorkflowVersions } from './read-model.js';
 import { ListQuery, WorkflowDetailSchema, WorkflowVersionViewSchema, WorkflowViewSchema, pageOf } from './schemas.js';
+import { readThrough } from '../executions/cache-aside.js';
 import { getExecutionCounts } from '../executions/read-model.js';
 
 const READ_MODELS = ['workflows'] as const;
@@ -114,18 +114,8 @@ export function registerWorkflowQueries(app: HttpApp, deps: QueryServiceDeps): v
   );
 }
 
-/** Redis first; on a miss (or Redis trouble) PostgreSQL, then fill the cache guarded by revision. */
-async function readWorkflow(deps: QueryServiceDeps, tenant: string, workflowId: string, useCache: boolean): Promise<WorkflowView | undefined> {
-  const key = cacheKey(tenant, 'workflow', workflowId);
-  const cached = useCache ? await deps.cache.get(key).catch(() => undefined) : undefined;
-  if (cached) {
-    deps.onCacheResult?.('workflow', true);
-    return cached.value as WorkflowView;
-  }
-  deps.onCacheResult?.('workflow', false);
-  const view = await getWorkflow(deps.pool, tenant, workflowId);
-  if (view) await deps.cache.setIfNewer(key, view.revision, view).catch(() => false);
-  return view;
+function readWorkflow(deps: QueryServiceDeps, tenant: string, workflowId: string, useCache: boolean): Promise<WorkflowView | undefined> {
+  return readThrough(deps, tenant, workflowId, useCache, { kind: 'workflow', load: () => getWorkflow(deps.pool, tenant, workflowId), revisionOf: (view) => view.revision });
 }
 
 function withEtag(reply: FastifyReply, revision: number): FastifyReply {
