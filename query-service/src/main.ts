@@ -32,8 +32,7 @@ runService({ name: 'query-service', version: SERVICE_VERSION }, async ({ config,
   await observability.instrumentApp(app);
   registerHealthRoutes(app, SERVICE_VERSION, {
     postgres: async () => void (await pool.query('SELECT 1')),
-    ...(cache.redis ? { redis: async () => void (await cache.redis?.ping()) } : {}),
-  });
+  }, cache.redis ? { redis: async () => void (await cache.redis?.ping()) } : {});
   await registerQueryService(app, { pool, cache: cache.cache, onCacheResult }, { watcher, defaultWaitMs: config.minPositionWaitMs });
   return app;
 });

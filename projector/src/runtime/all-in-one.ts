@@ -56,8 +56,7 @@ export async function buildAllInOne(config: Config, logger: Logger): Promise<All
   await observability.instrumentApp(app);
   registerHealthRoutes(app, SERVICE_VERSION, {
     postgres: async () => void (await pool.query('SELECT 1')),
-    ...(cache.redis ? { redis: async () => void (await cache.redis?.ping()) } : {}),
-  });
+  }, cache.redis ? { redis: async () => void (await cache.redis?.ping()) } : {});
   const { engine, resource: engineResource } = startEngine({ store, pool, logger, clock: () => new Date(), newId: randomUUID, outbound: config.security.outbound });
   resources.push(engineResource);
   await registerCommandService(app, { store, pool, clock: () => new Date(), newId: randomUUID, engine });

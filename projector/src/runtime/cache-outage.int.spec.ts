@@ -45,10 +45,15 @@ describe('a query replica and its Redis', () => {
     expect((await writer.get('/workflows/wf_outage', after(disabled))).statusCode).toBe(200);
     expect(bodyOf(await reader.get('/workflows/wf_outage'))).toMatchObject({ enabled: false, revision: 1 });
     expect(replica.logs().some((line) => line['msg'] === 'Redis is not answering: reads go to PostgreSQL until it does')).toBe(true);
+    // Still in service: Redis is a cache, so its absence degrades the replica, no more.
+    const degraded = await replica.app.inject({ method: 'GET', url: '/ready' });
+    expect(degraded.statusCode).toBe(200);
+    expect(degraded.json()).toEqual({ status: 'degraded', checks: { postgres: 'ok', redis: 'unavailable' } });
 
     await proxy.start();
     while ((await replica.cache.cache.get('iwf:c:probe:none:none').then(() => true, () => false)) === false) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(bodyOf(await reader.get('/workflows/wf_outage'))).toMatchObject({ enabled: false, revision: 1 });
+    expect((await replica.app.inject({ method: 'GET', url: '/ready' })).json()).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok' } });
   });
 
   it('when Redis stops answering on its open connections, reads still answer, from PostgreSQL', async () => {

@@ -36,7 +36,7 @@ export async function startQueryInstance(databaseUrl: string, env: Readonly<Reco
   const watcher = await createPositionWatcher({ pool, connectionString: databaseUrl, logger });
   const security = securityDeps({ store, newId: randomUUID, redis: cache.redis, namespace: config.cacheNamespace });
   const app = await createHttpApp({ config, logger, security });
-  registerHealthRoutes(app, 'test', { postgres: async () => void (await pool.query('SELECT 1')) });
+  registerHealthRoutes(app, 'test', { postgres: async () => void (await pool.query('SELECT 1')) }, cache.redis ? { redis: async () => void (await cache.redis?.ping()) } : {});
   await registerQueryService(app, { pool, cache: cache.cache }, { watcher, defaultWaitMs: config.minPositionWaitMs });
   await app.ready();
   return {
