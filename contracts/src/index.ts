@@ -3,6 +3,7 @@ export * from './shared/streams.js';
 export * from './shared/errors.js';
 export * from './shared/duration.js';
 export * from './shared/cron.js';
+export * from './shared/regex/index.js';
 export * from './shared/principal.js';
 export * from './workflow/index.js';
 export * from './events/index.js';

@@ -57,6 +57,21 @@ describe('rules', () => {
     expect((await system.call('POST', '/rules', rule({ field: 'a', operator: 'exists' }, { rule_id: 'x' }), { roles: ['workflow_viewer'] })).status).toBe(403);
   });
 
+  it("checks regex conditions with the engine's compiler, for rules as for workflows", async () => {
+    const lookahead = await system.call('POST', '/rules', rule({ field: 'user.country', operator: 'regex', value: '^(?!FR)' }, { rule_id: 'not_fr' }));
+    expect(lookahead.status).toBe(400);
+    expect(lookahead.body['errors']).toEqual([{ pointer: '/condition/value', message: expect.stringMatching(/^invalid regex: /) }]);
+    const workflow = {
+      workflow_id: 'backref', version: '1', name: 'backref', trigger: { type: 'event', event: 'signup' },
+      steps: [{ id: 'twice', type: 'condition', condition: { field: 'user.country', operator: 'regex', value: '(\\w)\\1' }, on_true: 'ok' }, { id: 'ok', type: 'action', action: { type: 'allow' } }],
+    };
+    const refused = await system.call('POST', '/workflows', workflow);
+    expect(refused.status).toBe(400);
+    expect(refused.body['errors']).toEqual([{ pointer: '/steps/0/condition/value', message: expect.stringMatching(/^invalid regex: /) }]);
+    const insensitive = await system.call('POST', '/rules', rule({ field: 'user.country', operator: 'regex', value: '(?i)^fr$' }, { rule_id: 'french' }));
+    expect(insensitive.status).toBe(201);
+  });
+
   it('after a delete, a condition naming the rule fails to evaluate and the step fails', async () => {
     const withBody = await system.call('DELETE', '/rules/high_risk', { reason: 'gone' });
     expect(withBody.status).toBe(400);

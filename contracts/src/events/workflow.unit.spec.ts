@@ -18,6 +18,12 @@ describe('workflow events in the registry', () => {
     for (const type of WORKFLOW_EVENT_TYPES) expect(eventRegistry.currentVersion(type), type).toBeGreaterThanOrEqual(1);
   });
 
+  it('writes ExecutionRetried as v2, and reads a v1 one (no timeout_at: the deadline stays) as it was', () => {
+    expect(currentSchemaVersion('ExecutionRetried')).toBe(2);
+    const v1Retried = { from_step_id: 'call', run: 1, by: 'ops-1', at: '2024-05-01T11:00:00.000Z' };
+    expect(upcast('ExecutionRetried', 1, v1Retried)).toEqual(v1Retried);
+  });
+
   it('writes WorkflowCreated as v2, the others as v1', () => {
     expect(currentSchemaVersion('WorkflowCreated')).toBe(2);
     expect(currentSchemaVersion('WorkflowEnabled')).toBe(1);

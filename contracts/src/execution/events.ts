@@ -200,6 +200,11 @@ export type ExecutionRetried = Event<'ExecutionRetried', {
   readonly run: number;
   readonly by: string;
   readonly at: string;
+  /**
+   * Since v2: the execution's new deadline, the definition's `timeout` counted from `at`.
+   * Absent when the definition has no timeout, and in v1 events: the deadline stays as it was.
+   */
+  readonly timeout_at?: string;
 }>;
 
 export type ExecutionEvent =

@@ -19,11 +19,12 @@ export type StepDecision = Exclude<ExecutionDecision, 'executed'>;
  */
 export type StepPath = readonly (string | number)[];
 
-export const ERROR_KINDS = ['timeout', 'network', 'http_4xx', 'http_5xx', 'invalid', 'evaluation', 'other'] as const;
+export const ERROR_KINDS = ['timeout', 'network', 'http_4xx', 'http_5xx', 'invalid', 'evaluation', 'loop', 'other'] as const;
 /**
  * `evaluation`: a condition, template or correlation could not be evaluated against the
  * context (a missing field, a non-array foreach). `invalid`: the request itself was refused
- * before it was sent (a bad URL, an unknown secret).
+ * before it was sent (a bad URL, an unknown secret). `loop`: the flow came back to a step
+ * without waiting for anything, so it would never end (the whole execution fails).
  */
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 

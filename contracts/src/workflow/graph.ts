@@ -17,6 +17,15 @@ function checkTargets(walk: Walk, scope: Scope): void {
 
 const pauses = (node: StepNode): boolean => node.type !== undefined && PAUSING_STEP_TYPES.includes(node.type);
 
+type Edge = StepNode['targets'][number];
+
+/**
+ * The branches a step can take without the execution pausing. A wait or approval pauses
+ * before its other branches (next, on_timeout, on_approved, ...), but one that cannot start
+ * (a missing correlation value, an empty approver role) fails at once and takes `on_error`.
+ */
+const edgesWithoutPause = (node: StepNode): readonly Edge[] => (pauses(node) ? node.targets.filter((edge) => edge.key === 'on_error') : node.targets);
+
 function reachableFrom(first: StepNode, byId: ReadonlyMap<string, StepNode>): Set<StepNode> {
   const seen = new Set<StepNode>([first]);
   const queue = [first];
@@ -32,9 +41,17 @@ function reachableFrom(first: StepNode, byId: ReadonlyMap<string, StepNode>): Se
   return seen;
 }
 
+function loopMessage(loop: readonly { from: StepNode; edge: Edge }[], head: StepNode): string {
+  const viaError = loop.find(({ from }) => pauses(from));
+  if (viaError === undefined) return `loops back to step "${head.id}" without passing through a wait or approval step`;
+  const { from } = viaError;
+  return `loops back to step "${head.id}" without pausing: the loop leaves ${from.type ?? 'pausing'} step "${from.id}" through on_error, which it takes at once, without waiting`;
+}
+
 /**
- * A loop reachable from the first step must pass through a wait or approval step, or it
- * would spin without ever pausing. Reports the branch that closes each such loop.
+ * A loop reachable from the first step must pause (a wait or approval step, left through a
+ * branch taken after the pause), or it would spin without end. Reports the branch that
+ * closes each such loop.
  */
 function checkCycles(walk: Walk, scope: Scope): void {
   const first = scope.nodes[0];
@@ -42,18 +59,23 @@ function checkCycles(walk: Walk, scope: Scope): void {
   const byId = new Map<string, StepNode>();
   for (const node of scope.nodes) if (!byId.has(node.id)) byId.set(node.id, node);
   const state = new Map<StepNode, 'open' | 'done'>();
+  // The branches taken from the root to the step being visited, to name what closes a loop.
+  const path: { from: StepNode; edge: Edge }[] = [];
   const visit = (node: StepNode): void => {
     state.set(node, 'open');
-    for (const { target, pointer } of node.targets) {
-      const next = byId.get(target);
-      if (next === undefined || pauses(next)) continue;
+    for (const edge of edgesWithoutPause(node)) {
+      const next = byId.get(edge.target);
+      if (next === undefined) continue;
+      path.push({ from: node, edge });
       if (state.get(next) === 'open') {
-        report(walk, pointer, `loops back to step "${next.id}" without passing through a wait or approval step`);
+        const loop = path.slice(path.findIndex(({ from }) => from === next));
+        report(walk, edge.pointer, loopMessage(loop, next));
       } else if (!state.has(next)) visit(next);
+      path.pop();
     }
     state.set(node, 'done');
   };
-  for (const node of reachableFrom(first, byId)) if (!pauses(node) && !state.has(node)) visit(node);
+  for (const node of reachableFrom(first, byId)) if (!state.has(node)) visit(node);
 }
 
 /** Checks every step list: targets exist in the same list, and loops pause. */

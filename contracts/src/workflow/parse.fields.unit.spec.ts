@@ -102,6 +102,17 @@ describe('conditions', () => {
     expect(pointersOf(condition({ field: 'x', operator: 'regex', value: '(' }))).toEqual(['/steps/0/condition/value']);
   });
 
+  it("checks regex values with the engine's own compiler: what it runs is accepted, what it refuses is a 400", () => {
+    for (const value of ['(?i)^abc', '^[A-Z]{2}-\\d+$', '(?<code>x|y)+', '^{{prefix}}\\d+$']) {
+      expect(errorsOf(condition({ field: 'x', operator: 'regex', value }))).toEqual([]);
+    }
+    for (const value of ['^(?!x)', '(\\w)\\1', '\\p{Lu}', 'a\\z', '(?<=a)b', 'x'.repeat(1001)]) {
+      expect(errorsOf(condition({ field: 'x', operator: 'regex', value }))).toEqual([
+        { pointer: '/steps/0/condition/value', message: expect.stringMatching(/^invalid regex: /) as unknown },
+      ]);
+    }
+  });
+
   it('rejects a shape that is no condition, and a group with two operators', () => {
     expect(pointersOf(condition({ when: 'x' }))).toEqual(['/steps/0/condition']);
     expect(pointersOf(condition({ and: [{ field: 'x', operator: 'exists' }], or: [] }))).toEqual(['/steps/0/condition/or']);

@@ -73,6 +73,26 @@ describe('cycles', () => {
     expect(errorsOf(doc)).toEqual([]);
   });
 
+  it("rejects a loop through a wait's on_error: a wait that cannot start fails at once, without pausing", () => {
+    const doc = legacyDoc([wait('w1', { next: 'done', on_error: 'note' }), allow('note', { next: 'w1' }), allow('done')]);
+    expect(errorsOf(doc)).toEqual([
+      { pointer: '/steps/1/next', message: 'loops back to step "w1" without pausing: the loop leaves wait step "w1" through on_error, which it takes at once, without waiting' },
+    ]);
+  });
+
+  it("rejects a loop through an approval's on_error, and a wait or approval that is its own on_error", () => {
+    const approval = { id: 'ask', type: 'approval', approval: { approver_role: '{{role}}', expires_in: '1d' }, on_approved: 'end', on_error: 'fix' };
+    expect(pointersOf(legacyDoc([approval, allow('fix', { next: 'ask' }), allow('end')]))).toEqual(['/steps/1/next']);
+    expect(pointersOf(legacyDoc([wait('w', { on_error: 'w' })]))).toEqual(['/steps/0/on_error']);
+  });
+
+  it('allows a loop through on_error when a pausing branch closes it', () => {
+    const doc = legacyDoc([allow('a', { next: 'w', on_error: 'w' }), wait('w', { next: 'a', on_timeout: 'a', on_error: 'end' }), allow('end')]);
+    expect(errorsOf(doc)).toEqual([]);
+    const twoWaits = legacyDoc([wait('w1', { on_error: 'w2', next: 'end' }), wait('w2', { on_timeout: 'w1', on_error: 'end' }), allow('end')]);
+    expect(errorsOf(twoWaits)).toEqual([]);
+  });
+
   it('ignores a loop no path from the first step reaches', () => {
     const doc = legacyDoc([allow('start'), allow('x', { next: 'y' }), allow('y', { next: 'x' })]);
     expect(errorsOf(doc)).toEqual([]);

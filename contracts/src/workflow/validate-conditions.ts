@@ -5,6 +5,7 @@ import { schemaErrors } from './schema-errors.js';
 import { containsTemplate, isTemplate } from './templates.js';
 import { unknownKey } from './suggest.js';
 import { WORKFLOW_LIMITS } from './limits.js';
+import { compileSafeRegex, MAX_PATTERN_LENGTH } from '../shared/regex/index.js';
 import { isObject, pointerTo, rejectSecrets, report } from './walk.js';
 import type { Walk } from './walk.js';
 
@@ -42,16 +43,16 @@ function valueError(operator: ConditionOperator, hasValue: boolean, value: unkno
   }
 }
 
+/**
+ * The engine's own compiler decides, so publishing accepts exactly the patterns an execution
+ * can run (`(?i)` included) and refuses what it would refuse (lookaround, backreferences).
+ * A pattern with a template is compiled once rendered, at run time.
+ */
 function regexError(value: unknown): string | undefined {
   if (typeof value !== 'string') return 'must be a regular expression string';
-  if (value.length > 1000) return 'must have at most 1000 characters';
-  if (containsTemplate(value)) return undefined;
-  try {
-    new RegExp(value);
-    return undefined;
-  } catch (error) {
-    return `is not a valid regular expression: ${error instanceof Error ? error.message : String(error)}`;
-  }
+  if (containsTemplate(value)) return value.length > MAX_PATTERN_LENGTH ? `must have at most ${MAX_PATTERN_LENGTH} characters` : undefined;
+  const compiled = compileSafeRegex(value);
+  return compiled.ok ? undefined : compiled.message;
 }
 
 function validateLeaf(walk: Walk, leaf: Record<string, unknown>, pointer: string): void {

@@ -36,6 +36,19 @@ describe('sendHttp', () => {
     expect(await sendHttp({ url: `${gone.url}/x`, method: 'GET', headers: {}, body: null }, null, {}, http)).toMatchObject({ ok: false, error: { kind: 'network', message: expect.stringContaining('ECONNREFUSED') } });
     expect(await sendHttp({ url: `${receiver.url}/x`, method: 'GET', headers: {}, body: null }, new Date(Date.now() - 1), {}, http)).toMatchObject({ ok: false, error: { kind: 'timeout' } });
   });
+
+  it("waits until the step's deadline, even past the default timeout, which only bounds calls without one", async () => {
+    const slow = await startReceiver(() => ({ status: 200, body: { slow: true }, delayMs: 600 }));
+    try {
+      const short = { ...http, timeoutMs: 200 };
+      const request = { url: `${slow.url}/slow`, method: 'GET', headers: {}, body: null };
+      expect(await sendHttp(request, new Date(Date.now() + 5_000), {}, short)).toMatchObject({ ok: true, status: 200, body: { slow: true } });
+      expect(await sendHttp(request, null, {}, short)).toMatchObject({ ok: false, error: { kind: 'timeout', message: expect.stringContaining('200 ms') } });
+      expect(await sendHttp(request, new Date(Date.now() + 150), {}, { ...http, timeoutMs: 5_000 })).toMatchObject({ ok: false, error: { kind: 'timeout' } });
+    } finally {
+      await slow.close();
+    }
+  });
 });
 
 describe('sendHttp under the outbound policy', () => {
@@ -58,22 +71,35 @@ describe('sendHttp under the outbound policy', () => {
 
 describe('notify', () => {
   it('records unconfigured channels, roles and unknown schemes as skipped', async () => {
-    const { deliveries, failure } = await deliverAll(to('a@b.test', 'slack:#x', 'pagerduty:svc', 'role:boss', 'fax:123'), 'hi', 'k', { notify: none, http });
+    const { deliveries, failure } = await deliverAll(to('a@b.test', 'slack:#x', 'pagerduty:svc', 'role:boss', 'fax:123'), 'hi', 'k', null, { notify: none, http });
     expect(failure).toBeUndefined();
     expect(deliveries.map((delivery) => delivery.status)).toEqual(['skipped', 'skipped', 'skipped', 'skipped', 'skipped']);
   });
 
   it('posts webhook: recipients with an idempotency key per recipient', async () => {
-    const { deliveries } = await deliverAll(to(`webhook:${receiver.url}/hook`), 'hello', 'k2', { notify: none, http });
+    const { deliveries } = await deliverAll(to(`webhook:${receiver.url}/hook`), 'hello', 'k2', null, { notify: none, http });
     expect(deliveries).toEqual([{ recipient: `webhook:${receiver.url}/hook`, status: 'sent' }]);
     expect(receiver.requests.at(-1)).toMatchObject({ path: '/hook', body: { message: 'hello' }, headers: { 'idempotency-key': 'k2#0' } });
+  });
+
+  it("gives each delivery until the step's deadline, past the default timeout", async () => {
+    const slow = await startReceiver(() => ({ status: 200, delayMs: 600 }));
+    try {
+      const short = { ...http, timeoutMs: 200 };
+      const within = await deliverAll(to(`webhook:${slow.url}/hook`), 'slow', 'k3', new Date(Date.now() + 5_000), { notify: none, http: short });
+      expect(within).toEqual({ deliveries: [{ recipient: `webhook:${slow.url}/hook`, status: 'sent' }], failure: undefined });
+      const unbounded = await deliverAll(to(`webhook:${slow.url}/hook`), 'slow', 'k4', null, { notify: none, http: short });
+      expect(unbounded.failure).toMatchObject({ kind: 'timeout' });
+    } finally {
+      await slow.close();
+    }
   });
 
   it('sends email over SMTP, authenticating with the URL credentials', async () => {
     const smtp = await startSmtpServer({ refuseRecipient: 'ghost@acme.test' });
     try {
       const url = smtp.url.replace('smtp://', 'smtp://mailer:s3cret@');
-      const { deliveries, failure } = await deliverAll(to('mailto:ops@acme.test', 'ghost@acme.test'), 'Disk full\n.hidden line', 'exec:step:0', { notify: { ...none, smtpUrl: url }, http });
+      const { deliveries, failure } = await deliverAll(to('mailto:ops@acme.test', 'ghost@acme.test'), 'Disk full\n.hidden line', 'exec:step:0', null, { notify: { ...none, smtpUrl: url }, http });
       expect(deliveries.map((delivery) => delivery.status)).toEqual(['sent', 'failed']);
       expect(failure).toMatchObject({ kind: 'network', message: expect.stringContaining('550') });
       const [mail] = smtp.mails;

@@ -34,7 +34,14 @@ export function rewriteUrl(url: URL, hostMap: ReadonlyMap<string, string>): URL 
 export const describeUrl = (url: URL): string => `${url.protocol}//${url.host}${url.pathname}`;
 
 /**
- * Sends one request. Aborted at the deadline (or after the default timeout); the answer is
+ * How long a call may take: until the step's deadline when it has one, however far off (the
+ * step's `timeout` is the author's word), else the default (`ENGINE_HTTP_TIMEOUT_MS`).
+ * Zero or less means the deadline has passed.
+ */
+export const callTimeoutMs = (deadline: Date | null, defaultMs: number): number => (deadline === null ? defaultMs : deadline.getTime() - Date.now());
+
+/**
+ * Sends one request. Aborted at the deadline (or, without one, after the default timeout); the answer is
  * read up to the limit and parsed as JSON when it says it is JSON and arrived whole.
  * 2xx and 3xx answers complete; 4xx and 5xx are failures classified for retry policies.
  */
@@ -50,7 +57,7 @@ export async function sendHttp(request: OutboundRequest, deadline: Date | null, 
   const hasBody = method !== 'GET' && method !== 'HEAD' && request.body !== null && request.body !== undefined;
   const headers: Record<string, string> = { ...request.headers, ...extraHeaders };
   if (hasBody && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
-  const remaining = deadline === null ? settings.timeoutMs : Math.min(settings.timeoutMs, deadline.getTime() - Date.now());
+  const remaining = callTimeoutMs(deadline, settings.timeoutMs);
   if (remaining <= 0) return { ok: false, error: { kind: 'timeout', message: `${method} ${describeUrl(url)}: the step's deadline had passed` } };
   const signal = AbortSignal.timeout(remaining);
   try {

@@ -1,6 +1,6 @@
 import type { ExecutionError, NotifyEffectResult } from '@iwf/contracts';
 import type { HttpSettings } from './http.js';
-import { sendHttp } from './http.js';
+import { callTimeoutMs, sendHttp } from './http.js';
 import { sendMail } from './smtp.js';
 
 export interface NotifySettings {
@@ -28,15 +28,17 @@ const EMAIL = /^[^@\s<>]+@[^@\s<>]+$/;
  * Delivers one message to each recipient by its scheme: an email address or `mailto:` (SMTP,
  * else an email webhook), `slack:<channel>`, `pagerduty:<service>`, `webhook:<url>`. A channel
  * without configuration, and `role:` recipients (no directory to resolve them), are skipped
- * and recorded as such. Each delivery carries an idempotency key of its own.
+ * and recorded as such. Each delivery carries an idempotency key of its own, and may take
+ * until the step's deadline (the default timeout when the step has none).
  */
 export async function deliverAll(
   recipients: readonly Recipient[],
   message: string,
   key: string,
+  deadline: Date | null,
   settings: { readonly notify: NotifySettings; readonly http: HttpSettings },
 ): Promise<{ readonly deliveries: readonly Delivery[]; readonly failure: ExecutionError | undefined }> {
-  const attempts = await Promise.all(recipients.map((recipient, index) => deliverOne(recipient.address, message, `${key}#${index}`, settings)));
+  const attempts = await Promise.all(recipients.map((recipient, index) => deliverOne(recipient.address, message, `${key}#${index}`, deadline, settings)));
   const deliveries = attempts.map((attempt, index): Delivery => {
     const recipient = recipients[index]?.shown ?? '';
     if (attempt.status === 'sent') return { recipient, status: 'sent' };
@@ -46,10 +48,10 @@ export async function deliverAll(
   return { deliveries, failure: failed?.status === 'failed' ? failed.error : undefined };
 }
 
-async function deliverOne(address: string, message: string, key: string, settings: { notify: NotifySettings; http: HttpSettings }): Promise<Attempt> {
+async function deliverOne(address: string, message: string, key: string, deadline: Date | null, settings: { notify: NotifySettings; http: HttpSettings }): Promise<Attempt> {
   const { notify, http } = settings;
   const post = async (url: string, body: unknown): Promise<Attempt> => {
-    const outcome = await sendHttp({ url, method: 'POST', headers: {}, body }, null, { 'idempotency-key': key }, http);
+    const outcome = await sendHttp({ url, method: 'POST', headers: {}, body }, deadline, { 'idempotency-key': key }, http);
     return outcome.ok ? { status: 'sent' } : { status: 'failed', error: outcome.error };
   };
   const [scheme, ...rest] = address.split(':');
@@ -58,8 +60,10 @@ async function deliverOne(address: string, message: string, key: string, setting
     const to = address.startsWith('mailto:') ? target : address;
     const subject = (message.split('\n')[0] ?? '').slice(0, 78);
     if (notify.smtpUrl !== undefined) {
+      const timeoutMs = callTimeoutMs(deadline, http.timeoutMs);
+      if (timeoutMs <= 0) return { status: 'failed', error: { kind: 'timeout', message: "SMTP delivery not attempted: the step's deadline had passed" } };
       try {
-        await sendMail(notify.smtpUrl, { from: notify.emailFrom, to, subject, text: message, messageId: `${key.replace(/[^A-Za-z0-9.#_-]/g, '_')}@iwf` }, http.timeoutMs);
+        await sendMail(notify.smtpUrl, { from: notify.emailFrom, to, subject, text: message, messageId: `${key.replace(/[^A-Za-z0-9.#_-]/g, '_')}@iwf` }, timeoutMs);
         return { status: 'sent' };
       } catch (error) {
         return { status: 'failed', error: { kind: 'network', message: `SMTP delivery failed: ${error instanceof Error ? error.message : String(error)}` } };

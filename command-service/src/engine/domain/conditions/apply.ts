@@ -1,9 +1,9 @@
+import type { SafeRegex } from '@iwf/contracts';
+import { compileSafeRegex, DEFAULT_REGEX_STEP_BUDGET, testSafeRegex } from '@iwf/contracts';
 import type { JsonValue } from '../json.js';
 import type { Outcome } from './compare.js';
 import { equal, includesEqual, order, typeName } from './compare.js';
 import type { Operator } from './operators.js';
-import type { SafeRegex } from './regex/index.js';
-import { compileSafeRegex, DEFAULT_REGEX_STEP_BUDGET, testSafeRegex } from './regex/index.js';
 
 export type ValueOperator = Exclude<Operator, 'exists' | 'not_exists'>;
 

@@ -6,8 +6,6 @@ export { evaluateCondition, evaluateParsedCondition } from './evaluate.js';
 export type { Operator } from './operators.js';
 export { canonicalOperator, OPERATORS } from './operators.js';
 export { parseCondition } from './parse.js';
-export type { RegexCompilation, RegexMatch, SafeRegex } from './regex/index.js';
-export { compileSafeRegex, DEFAULT_REGEX_STEP_BUDGET, testSafeRegex } from './regex/index.js';
 export type {
   ConditionError,
   ConditionNode,

@@ -1,11 +1,11 @@
+import type { SafeRegex } from '@iwf/contracts';
+import { compileSafeRegex } from '@iwf/contracts';
 import type { JsonValue } from '../json.js';
 import { hasOwn, isPlainObject } from '../json.js';
 import { isSecretPath, resolveReference, templatePaths } from '../templates/index.js';
 import { expectedProblem } from './apply.js';
 import type { Operator } from './operators.js';
 import { canonicalOperator, isPresenceOperator, OPERATORS } from './operators.js';
-import type { SafeRegex } from './regex/index.js';
-import { compileSafeRegex } from './regex/index.js';
 import type { ConditionError, ConditionNode, ParsedCondition } from './types.js';
 import { DEFAULT_MAX_CONDITION_DEPTH } from './types.js';
 

@@ -1,7 +1,7 @@
+import type { SafeRegex } from '@iwf/contracts';
 import type { JsonValue } from '../json.js';
 import type { TemplateOptions } from '../templates/index.js';
 import type { Operator } from './operators.js';
-import type { SafeRegex } from './regex/index.js';
 
 /** A condition checked for shape: every pointer is an RFC 6901 pointer into the condition. */
 export type ConditionNode =

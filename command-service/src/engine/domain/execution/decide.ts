@@ -1,4 +1,4 @@
-import type { ExecutionCommand, ExecutionEvent, StartExecution } from '@iwf/contracts';
+import type { ExecutionCommand, ExecutionEvent, StartExecution, WorkflowDefinitionBody } from '@iwf/contracts';
 import { DomainError, parseDuration } from '@iwf/contracts';
 import { initialContext } from './context.js';
 import { evolve } from './evolve.js';
@@ -48,9 +48,14 @@ function continueWith(state: ExecutionState, first: Events, env: Env): Events {
   return [...first, ...advance(folded, env).events];
 }
 
+/** The execution's deadline under the definition's `timeout`, counted from `from`; null without one. */
+function executionDeadline(definition: WorkflowDefinitionBody, from: string): string | null {
+  const timeoutMs = definition.timeout === undefined ? undefined : parseDuration(definition.timeout);
+  return timeoutMs === undefined ? null : addMs(from, timeoutMs);
+}
+
 function started(command: StartExecution): ExecutionEvent {
   const { data } = command;
-  const timeoutMs = data.definition.timeout === undefined ? undefined : parseDuration(data.definition.timeout);
   return {
     type: 'ExecutionStarted',
     data: {
@@ -62,7 +67,7 @@ function started(command: StartExecution): ExecutionEvent {
       trigger: data.trigger,
       context: initialContext(data.payload, data.event),
       started_at: data.now,
-      timeout_at: timeoutMs === undefined ? null : addMs(data.now, timeoutMs),
+      timeout_at: executionDeadline(data.definition, data.now),
     },
   };
 }
@@ -85,8 +90,11 @@ function retry(state: ExecutionState, by: string, env: Env): Events {
   const entry = state.failed_run === null ? undefined : state.steps[state.failed_run];
   if (entry === undefined) throw new DomainError('illegal_state', 'The execution did not fail in a step, so there is no step to retry from.');
   const ref = { run: entry.run, step_id: entry.step_id, path: entry.path, at: env.now };
+  // The definition's timeout bounds each run of the execution: a retry after the first
+  // deadline would otherwise send its effect again and time out at once.
+  const timeoutAt = executionDeadline(state.definition, env.now);
   return continueWith(state, [
-    { type: 'ExecutionRetried', data: { from_step_id: entry.step_id, run: entry.run, by, at: env.now } },
+    { type: 'ExecutionRetried', data: { from_step_id: entry.step_id, run: entry.run, by, at: env.now, ...(timeoutAt === null ? {} : { timeout_at: timeoutAt }) } },
     { type: 'StepStarted', data: { ...ref, thread: entry.thread, step_type: entry.step_type, attempt: entry.attempts + 1 } },
   ], env);
 }

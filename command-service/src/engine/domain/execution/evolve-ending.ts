@@ -30,11 +30,15 @@ export function executionEnded(state: ActiveExecution, event: Ending): StartedEx
   }
 }
 
-/** A failed execution runs again from its failed step run (its next attempt follows). */
+/**
+ * A failed execution runs again from its failed step run (its next attempt follows), under
+ * the deadline the retry started; a retry recorded without one keeps the execution's.
+ */
 export function executionRetried(state: StartedExecution, { data }: ExecutionRetried): ExecutionState {
   if (state.status !== 'failed') return state;
   const { error: _error, failed_run: _failed, completed_at: _completed, duration_ms: _duration, ...rest } = state;
-  const reopened = updateRun({ ...rest, status: 'running' as const, updated_at: data.at }, data.run, (entry) => ({
+  const timeoutAt = data.timeout_at ?? state.timeout_at;
+  const reopened = updateRun({ ...rest, status: 'running' as const, updated_at: data.at, timeout_at: timeoutAt }, data.run, (entry) => ({
     ...entry,
     status: 'retrying',
     completed_at: null,

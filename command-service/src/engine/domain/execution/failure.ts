@@ -9,7 +9,7 @@ type RetryPolicy = NonNullable<Extract<Step, { retry?: unknown }>['retry']>;
 const DEFAULT_INITIAL_MS = 1_000;
 const DEFAULT_RETRY_ON: readonly string[] = ['timeout', '5xx', 'network'];
 
-/** The `retry_on` class of an error; deterministic errors (evaluation, invalid) have none. */
+/** The `retry_on` class of an error; deterministic errors (evaluation, invalid, loop) have none. */
 function retryClass(error: ExecutionError): string | undefined {
   switch (error.kind) {
     case 'timeout':
@@ -23,6 +23,7 @@ function retryClass(error: ExecutionError): string | undefined {
       return 'other';
     case 'evaluation':
     case 'invalid':
+    case 'loop':
       return undefined;
   }
 }

@@ -18,19 +18,41 @@ import { isActive } from './state.js';
  */
 export const MAX_EVENTS_PER_DECISION = 10_000;
 
-/** Runs synchronous work until every thread waits on something outside, folding as it goes. */
+/**
+ * Runs synchronous work until every thread waits on something outside, folding as it goes.
+ * A thread that starts a step it already started in this decision has waited for nothing
+ * in between; the context, the clock and the rules are the same, so it would go round
+ * forever (a definition published before the graph check knew that a wait or approval
+ * which cannot start takes `on_error` at once). The execution fails instead.
+ */
 export function advance(state: ExecutionState, env: Env, budget = MAX_EVENTS_PER_DECISION): { events: Events; state: ExecutionState } {
   const events: ExecutionEvent[] = [];
+  const started = new Set<string>();
   let current = state;
   while (events.length < budget) {
     const next = isActive(current) ? nextEvents(current, env) : [];
     if (next.length === 0) break;
     for (const event of next) {
-      events.push(event);
-      current = evolve(current, event);
+      const looped = isActive(current) ? loopingStart(current, event, started, env) : undefined;
+      events.push(looped ?? event);
+      current = evolve(current, looped ?? event);
+      if (looped !== undefined) break;
     }
   }
   return { events, state: current };
+}
+
+/** The failure to record instead of `event` when it starts a step its thread already started in this decision. */
+function loopingStart(state: ActiveExecution, event: ExecutionEvent, started: Set<string>, env: Env): ExecutionEvent | undefined {
+  if (event.type !== 'StepStarted' || event.data.attempt !== 1) return undefined;
+  const key = `${event.data.thread}\u0000${event.data.step_id}`;
+  if (!started.has(key)) {
+    started.add(key);
+    return undefined;
+  }
+  const { step_id, path } = event.data;
+  const error = { kind: 'loop' as const, message: `step ${step_id} was reached again without the execution waiting for anything since its last run, so it would loop forever` };
+  return { type: 'ExecutionFailed', data: { step_id, path, error, at: env.now, duration_ms: msBetween(state.started_at, env.now) } };
 }
 
 /** The next few events of the first thread that can move, or [] when none can. */

@@ -149,6 +149,43 @@ describe('retry a failed execution', () => {
     expect(d.state.status === 'completed' && d.state.decision).toBe('blocked');
   });
 
+  describe('under a definition timeout', () => {
+    const bounded = { ...failing, timeout: '15m' };
+    const retry = (seconds: number) => ({ type: 'RetryExecution' as const, data: { by: 'ops-1', now: at(seconds) } });
+    const executionTimer = (seconds: number) => ({ type: 'FireTimer' as const, data: { kind: 'execution_timeout' as const, timer_id: 'execution_timeout', now: at(seconds) } });
+    // Failed at once; the first deadline (15m) has long passed when someone retries an hour later.
+    const failedEarly = () => {
+      const d = Driver.start(bounded);
+      d.complete({}, 'notify');
+      d.fail({ kind: 'http_5xx', message: 'down', status: 503 });
+      return d;
+    };
+
+    it('starts a fresh deadline at the retry, recorded on ExecutionRetried, so the call is not timed out at once', () => {
+      const d = failedEarly();
+      const retried = d.later(3600).send(retry(3600));
+      expect(retried[0]).toEqual({ type: 'ExecutionRetried', data: { from_step_id: 'call', run: 1, by: 'ops-1', at: at(3600), timeout_at: at(3600 + 900) } });
+      expect(d.effect().kind).toBe('http_request');
+      expect(d.work.timers).toContainEqual({ timer_id: 'execution_timeout', kind: 'execution_timeout', due_at: at(4500), step_id: null });
+      spec.given(d.history).when(executionTimer(3601)).then([]);
+      spec.given(d.history).when(executionTimer(4500)).then([
+        { type: 'ExecutionTimedOut', data: { step_id: 'call', reason: 'execution_timeout', at: at(4500), duration_ms: 4_500_000 } },
+      ]);
+      d.complete();
+      expect(d.state.status).toBe('completed');
+    });
+
+    it('keeps the first deadline for a retry recorded before ExecutionRetried carried one', () => {
+      const d = failedEarly();
+      const failed = [...d.history];
+      const [retried, ...rest] = d.later(3600).send(retry(3600));
+      const { timeout_at: _dropped, ...v1 } = (retried as Extract<ExecutionEvent, { type: 'ExecutionRetried' }>).data;
+      spec.given([...failed, { type: 'ExecutionRetried', data: v1 }, ...rest]).when(executionTimer(3601)).then([
+        { type: 'ExecutionTimedOut', data: { step_id: 'call', reason: 'execution_timeout', at: at(3601), duration_ms: 3_601_000 } },
+      ]);
+    });
+  });
+
   it('refuses to retry an execution that did not fail', () => {
     const d = Driver.start(failing);
     spec.given(d.history).when({ type: 'RetryExecution', data: { by: 'x', now: at(1) } }).thenThrows('illegal_state');

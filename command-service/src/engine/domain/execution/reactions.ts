@@ -6,6 +6,7 @@ import type {
   LoadedResource,
   RecordEffectResult,
   ResolveApproval,
+  Step,
 } from '@iwf/contracts';
 import { isPlainObject, jsonEquals } from '../json.js';
 import { lookupPath } from '../templates/index.js';
@@ -73,18 +74,42 @@ export function matchingWaits(state: ActiveExecution, eventType: string, payload
   });
 }
 
+/**
+ * A matching event resumes each wait it matches. A wait whose deadline has come (its timer
+ * may not have fired yet) is not resumed: it times out then, as the timer would have, so
+ * when the timer fires nothing is left to do. A wait ending the execution ends the list.
+ */
 export function onDelivery(state: ActiveExecution, { data }: DeliverEvent): Events {
   if (state.delivered_event_ids.includes(data.event_id)) return [];
   const payload = isPlainObject(data.payload) ? data.payload : {};
-  return matchingWaits(state, data.event_type, payload).flatMap((entry): ExecutionEvent[] => {
+  const events: ExecutionEvent[] = [];
+  for (const entry of matchingWaits(state, data.event_type, payload)) {
     const ref = { run: entry.run, step_id: entry.step_id, path: entry.path, at: data.now };
     const step = findStep(state.definition, entry.step_id);
+    const deadline = entry.progress?.kind === 'wait' ? (entry.progress.wait?.timeout_at ?? null) : null;
+    if (deadline !== null && isDue(deadline, data.now)) {
+      events.push(...waitTimedOut(state, entry, step, data.now));
+      if (events.at(-1)?.type === 'ExecutionTimedOut') break;
+      continue;
+    }
     const next = step === undefined ? null : targetOf(step, 'next');
-    return [
+    events.push(
       { type: 'WaitEventDelivered', data: { ...ref, event_id: data.event_id, event_type: data.event_type, payload } },
       { type: 'StepCompleted', data: { ...ref, output: { event_id: data.event_id, event_type: data.event_type }, next } },
-    ];
-  });
+    );
+  }
+  return events;
+}
+
+/** The wait's deadline came: on to `on_timeout`, else the execution times out. */
+function waitTimedOut(state: ActiveExecution, entry: StepRun, step: Step | undefined, now: string): Events {
+  const ref = { run: entry.run, step_id: entry.step_id, path: entry.path, at: now };
+  const onTimeout = step === undefined ? null : targetOf(step, 'on_timeout');
+  const ending: ExecutionEvent =
+    onTimeout === null
+      ? { type: 'ExecutionTimedOut', data: { step_id: entry.step_id, reason: 'wait_timeout', at: now, duration_ms: msBetween(state.started_at, now) } }
+      : { type: 'StepCompleted', data: { ...ref, output: { timed_out: true }, next: onTimeout } };
+  return [{ type: 'WaitTimedOut', data: ref }, ending];
 }
 
 export function onApproval(state: ActiveExecution, { data }: ResolveApproval): Events {
@@ -123,13 +148,7 @@ export function onTimer(state: ActiveExecution, { data }: FireTimer, env: Env): 
       const failedEffects = pending.map((effect): ExecutionEvent => ({ type: 'EffectFailed', data: { effect_id: effect.effect_id, error, at: env.now } }));
       return [...failedEffects, stepFailure(entry, step, error, env.now)];
     }
-    case 'wait_timeout': {
-      const onTimeout = step === undefined ? null : targetOf(step, 'on_timeout');
-      const ending: ExecutionEvent =
-        onTimeout === null
-          ? { type: 'ExecutionTimedOut', data: { step_id: entry.step_id, reason: 'wait_timeout', at: env.now, duration_ms } }
-          : { type: 'StepCompleted', data: { ...ref, output: { timed_out: true }, next: onTimeout } };
-      return [{ type: 'WaitTimedOut', data: ref }, ending];
-    }
+    case 'wait_timeout':
+      return waitTimedOut(state, entry, step, env.now);
   }
 }

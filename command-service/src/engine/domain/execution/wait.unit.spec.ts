@@ -104,6 +104,39 @@ describe('wait step', () => {
     expect(resumed.send({ type: 'FireTimer', data: { kind: 'wait_timeout', timer_id: timer.timer_id, now: at(7200) } })).toEqual([]);
   });
 
+  describe('an event that arrives at or after the deadline, before the timer fired', () => {
+    const late = (seconds: number) => ({ type: 'DeliverEvent' as const, data: { event_id: 'evt-late', event_type: 'quote.rep_reviewed', payload: quote, now: at(seconds) } });
+    const timer = (seconds: number) => ({ type: 'FireTimer' as const, data: { kind: 'wait_timeout' as const, timer_id: 'wait_timeout:0', now: at(seconds) } });
+    const decidedOn = (history: Parameters<typeof spec.given>[0], command: Parameters<typeof executionDecider.decide>[0]) =>
+      executionDecider.decide(command, history.reduce(executionDecider.evolve, executionDecider.initialState));
+
+    it.each([3600, 3601, 7200])('takes on_timeout at %is, exactly as the timer would, and is not delivered', (seconds) => {
+      const { history } = Driver.start(waitThen({ event: 'quote.rep_reviewed', timeout: '1h' }, { on_timeout: 'late' }), { payload: quote });
+      const asTheTimer = decidedOn(history, timer(seconds));
+      expect(asTheTimer.slice(0, 2).map((event) => event.type)).toEqual(['WaitTimedOut', 'StepCompleted']);
+      spec.given(history).when(late(seconds)).then(asTheTimer);
+    });
+
+    it('times the execution out when the wait has no on_timeout', () => {
+      const { history } = Driver.start(waitThen({ event: 'quote.rep_reviewed', timeout: '1h' }), { payload: quote });
+      spec.given(history).when(late(3600)).then([
+        { type: 'WaitTimedOut', data: { run: 0, step_id: 'await', path: ['await'], at: at(3600) } },
+        { type: 'ExecutionTimedOut', data: { step_id: 'await', reason: 'wait_timeout', at: at(3600), duration_ms: 3_600_000 } },
+      ]);
+    });
+
+    it('then leaves nothing for the timer to do, while an event just before the deadline still resumes the wait', () => {
+      const d = Driver.start(waitThen({ event: 'quote.rep_reviewed', timeout: '1h' }, { on_timeout: 'late' }), { payload: quote });
+      d.send(late(3700));
+      expect(d.timeline()).toEqual(['await:timed_out', 'late:completed']);
+      expect(d.state.status !== 'not_started' && d.state.delivered_event_ids).toEqual([]);
+      spec.given(d.history).when(timer(3700)).then([]);
+      const inTime = Driver.start(waitThen({ event: 'quote.rep_reviewed', timeout: '1h' }, { on_timeout: 'late' }), { payload: quote });
+      expect(inTime.send(late(3599)).slice(0, 1).map((event) => event.type)).toEqual(['WaitEventDelivered']);
+      expect(inTime.timeline()).toEqual(['await:completed', 'done:completed']);
+    });
+  });
+
   it('runs a step again in a loop through a wait, and the timeline shows every run', () => {
     const definition = definitionOf(
       [

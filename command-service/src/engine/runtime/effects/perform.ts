@@ -60,7 +60,8 @@ export async function performEffect(effect: ClaimedEffect, ports: EffectPorts): 
       const secret = withSecrets(request.recipients, ports.secrets);
       if (!secret.ok) return missingSecrets(secret.missing);
       const recipients = secret.value.map((address, index) => ({ address, shown: shown(request.recipients[index] ?? '') }));
-      const { deliveries, failure } = await deliverAll(recipients, request.message, effect.idempotency_key, ports);
+      const deadline = effect.deadline === null ? null : new Date(effect.deadline);
+      const { deliveries, failure } = await deliverAll(recipients, request.message, effect.idempotency_key, deadline, ports);
       return failure === undefined ? completed({ deliveries }) : failed(secret.scrub(failure));
     }
     case 'create_record':
