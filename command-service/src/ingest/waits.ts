@@ -90,7 +90,8 @@ export async function offerToWaits(deps: { readonly runner: ExecutionRunner }, e
     [...targets].map(async ([executionId, runs]) => {
       const applied = await offerEvent(deps.runner, event.tenant, executionId, event.data, runs, actor);
       const { state } = applied;
-      if (applied.appended === 0 || state.status === 'not_started') return;
+      // A wait whose deadline had come times out instead of taking the event: nothing resumed.
+      if (applied.appended === 0 || state.status === 'not_started' || !state.delivered_event_ids.includes(event.data.event_id)) return;
       resumed.push({ tenant: event.tenant, execution_id: executionId, workflow_id: state.workflow_id, status: state.status, decision: state.decision, revision: applied.revision, position: applied.position });
     }),
   );
