@@ -145,8 +145,8 @@ describe('an approval whose execution ended before anyone decided it', () => {
   it('is withdrawn when the execution times out', async () => {
     ok(await admin.post('/workflows', gated('deal_clock', 'deal.quoted', { timeout: '1s' })), 201);
     const { executionId, approvalId } = await waitingOnApproval('deal.quoted', 'D-2');
-    const withdrawn = await eventually(() => admin.get(`/approvals/${approvalId}`), (reply) => bodyOf(reply)['status'] === 'withdrawn', 15_000);
-    expect(ok(withdrawn)).toMatchObject({ status: 'withdrawn', decided_by: null });
+    const withdrawn = await eventually(async () => ok(await admin.get(`/approvals/${approvalId}`)), (read) => read['status'] === 'withdrawn', 15_000);
+    expect(withdrawn).toMatchObject({ status: 'withdrawn', decided_by: null });
     expect(ok(await admin.get(`/executions/${executionId}`))).toMatchObject({ status: 'timed_out' });
     await eventually(() => inboxIds(), (ids) => !ids.includes(approvalId));
     await expectUndecidable(approvalId);
