@@ -1,14 +1,14 @@
 import type pg from 'pg';
-import type { ApprovalCommand, ApprovalEffectRequest, ApprovalEvent, EventStore, JsonRecord, LogPosition, Principal } from '@iwf/contracts';
+import type { ApprovalCommand, ApprovalEffectRequest, ApprovalEvent, EventStore, JsonRecord, LogPosition, Principal, WithdrawnBecause } from '@iwf/contracts';
 import { APPROVAL_BUSINESS_EVENT_TYPES, currentSchemaVersion, streamId, upcastRecorded } from '@iwf/contracts';
 import type { CommandOutcome } from '../command-handling/handle-command.js';
 import { handleCommand } from '../command-handling/handle-command.js';
-import type { ApprovalState } from '../engine/domain/execution/index.js';
+import type { ApprovalState, ExecutionState } from '../engine/domain/execution/index.js';
 import { approvalDecider } from '../engine/domain/execution/index.js';
 import type { Actor, ExecutionRunner } from '../engine/runtime/execution-runner.js';
 import { engineIds } from '../engine/runtime/ids.js';
 import { laterPosition } from '../engine/runtime/settle.js';
-import { dropTimer, scheduleApprovalExpiry } from '../engine/runtime/timers.js';
+import { dropTimer, dropWithdrawal, scheduleApprovalExpiry } from '../engine/runtime/timers.js';
 import type { IngestAnswer, IngestRequest } from '../ingest/ingest.js';
 
 export interface ApprovalDeps {
@@ -20,7 +20,23 @@ export interface ApprovalDeps {
   readonly ingest: (tenant: string, request: IngestRequest, actor: Actor) => Promise<IngestAnswer>;
 }
 
-type Decided = Exclude<ApprovalState, { status: 'absent' }> & { readonly status: 'approved' | 'rejected' | 'expired' };
+type Present = Exclude<ApprovalState, { status: 'absent' }>;
+type Decided = Present & { readonly status: 'approved' | 'rejected' | 'expired' };
+
+/** How an execution ended; undefined while it runs (or never started). */
+export function endingOf(state: ExecutionState): WithdrawnBecause | undefined {
+  switch (state.status) {
+    case 'completed':
+    case 'failed':
+    case 'cancelled':
+    case 'timed_out':
+      return state.status;
+    case 'not_started':
+    case 'running':
+    case 'waiting':
+      return undefined;
+  }
+}
 
 export interface DecisionOutcome {
   readonly state: ApprovalState;
@@ -30,16 +46,40 @@ export interface DecisionOutcome {
 
 /**
  * The approval aggregate's runtime: creation (an engine effect), decisions (people), expiry
- * (a timer), and what every decision entails: a business event `approval.<status>` (so
- * workflows and waits react) and, for an approval step, resolving the execution it blocks.
+ * (a timer), withdrawal (the execution an approval step blocks ended), and what every
+ * decision entails: a business event `approval.<status>` (so workflows and waits react) and,
+ * for an approval step, resolving the execution it blocks.
  */
 export class ApprovalService {
   constructor(private readonly deps: ApprovalDeps) {}
 
   async create(tenant: string, request: ApprovalEffectRequest, actor: Actor): Promise<{ approval_id: string; expires_at: string }> {
     const outcome = await this.run(tenant, request.approval_id, { type: 'CreateApproval', data: { ...request, now: this.now() } }, actor);
-    if (outcome.state.status === 'pending') await scheduleApprovalExpiry(this.deps.pool, tenant, request.approval_id, outcome.state.expires_at);
+    if (outcome.state.status === 'pending') {
+      await scheduleApprovalExpiry(this.deps.pool, tenant, request.approval_id, outcome.state.expires_at);
+      // The execution may have ended while this effect was in flight: its withdrawal found no approval then.
+      if (outcome.state.blocking) await this.withdrawIfEnded(tenant, outcome.state, actor);
+    }
     return { approval_id: request.approval_id, expires_at: request.expires_at };
+  }
+
+  /**
+   * The execution this blocking approval holds up has ended: withdraw it (once), and drop its
+   * timers. The position of the withdrawal, also when another process made it.
+   */
+  async withdraw(tenant: string, approvalId: string, endedAs: WithdrawnBecause, actor: Actor): Promise<LogPosition | undefined> {
+    const outcome = await this.run(tenant, approvalId, { type: 'WithdrawApproval', data: { execution_status: endedAs, now: this.now() } }, actor);
+    // A non-blocking approval stays pending, with its expiry.
+    if (outcome.state.status === 'pending') await dropWithdrawal(this.deps.pool, tenant, approvalId);
+    else await dropTimer(this.deps.pool, tenant, 'approval', approvalId);
+    return outcome.state.status === 'withdrawn' ? outcome.position : undefined;
+  }
+
+  /** A withdrawal timer is due (its appender died before withdrawing): withdraw if the execution is still over. */
+  async withdrawDue(tenant: string, approvalId: string): Promise<void> {
+    const state = await this.load(tenant, approvalId);
+    const withdrawn = state.status === 'pending' && state.blocking && (await this.withdrawIfEnded(tenant, state, { actor: 'system:timer' }));
+    if (!withdrawn) await dropWithdrawal(this.deps.pool, tenant, approvalId);
   }
 
   /** `ifMatch`: the approval's revision the person decided on (from its ETag); another revision is a 412. */
@@ -64,6 +104,11 @@ export class ApprovalService {
    */
   async followUp(tenant: string, state: ApprovalState, actor: Actor): Promise<LogPosition | undefined> {
     if (state.status === 'absent' || state.status === 'pending') return undefined;
+    // Nobody decided a withdrawn approval, and its execution has ended: nothing to tell anyone.
+    if (state.status === 'withdrawn') {
+      await dropTimer(this.deps.pool, tenant, 'approval', state.approval_id);
+      return undefined;
+    }
     const decided = state as Decided;
     const ingested = await this.deps.ingest(tenant, businessEvent(tenant, decided), { ...actor, actor: actor.actor });
     let position = ingested.position;
@@ -86,11 +131,24 @@ export class ApprovalService {
     return events.reduce<ApprovalState>((state, event) => approvalDecider.evolve(state, upcastRecorded(event) as unknown as ApprovalEvent), approvalDecider.initialState);
   }
 
-  /** Re-arms the expiry of a pending approval (crash repair). */
+  /** Re-arms the expiry of a pending approval, or withdraws it if its execution ended meanwhile (crash repair). */
   async ensureExpiry(tenant: string, approvalId: string): Promise<void> {
     const state = await this.load(tenant, approvalId);
-    if (state.status === 'pending') await scheduleApprovalExpiry(this.deps.pool, tenant, approvalId, state.expires_at);
-    else await this.followUp(tenant, state, { actor: 'system:engine' });
+    const actor = { actor: 'system:engine' };
+    if (state.status !== 'pending') {
+      await this.followUp(tenant, state, actor);
+      return;
+    }
+    await scheduleApprovalExpiry(this.deps.pool, tenant, approvalId, state.expires_at);
+    if (state.blocking) await this.withdrawIfEnded(tenant, state, actor);
+  }
+
+  /** Withdraws a pending blocking approval whose execution has ended (read fresh: another process may have ended it). */
+  private async withdrawIfEnded(tenant: string, state: Present, actor: Actor): Promise<boolean> {
+    const endedAs = endingOf((await this.deps.runner.read(tenant, state.execution_id)).state);
+    if (endedAs === undefined) return false;
+    await this.withdraw(tenant, state.approval_id, endedAs, actor);
+    return true;
   }
 
   private run(tenant: string, approvalId: string, command: ApprovalCommand, actor: Actor, ifMatch?: number): Promise<CommandOutcome<ApprovalState>> {

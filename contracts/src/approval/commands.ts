@@ -1,5 +1,5 @@
 import type { Principal } from '../shared/principal.js';
-import type { ApprovalCreatedData } from './events.js';
+import type { ApprovalCreatedData, WithdrawnBecause } from './events.js';
 
 /** Commands of the approval aggregate; time comes in on the command. */
 export type CreateApproval = {
@@ -21,4 +21,13 @@ export type RejectApproval = {
 /** Sent by the expiry timer at `expires_at`; a decided approval ignores it. */
 export type ExpireApproval = { readonly type: 'ExpireApproval'; readonly data: { readonly now: string } };
 
-export type ApprovalCommand = CreateApproval | ApproveApproval | RejectApproval | ExpireApproval;
+/**
+ * Sent by the engine when the execution a blocking approval holds up has ended: a pending,
+ * blocking approval is withdrawn; any other gives no events.
+ */
+export type WithdrawApproval = {
+  readonly type: 'WithdrawApproval';
+  readonly data: { readonly execution_status: WithdrawnBecause; readonly now: string };
+};
+
+export type ApprovalCommand = CreateApproval | ApproveApproval | RejectApproval | ExpireApproval | WithdrawApproval;

@@ -40,6 +40,12 @@ export interface PendingApproval {
   readonly blocking: boolean;
 }
 
+/** A blocking approval left pending when its execution ended: the runtime withdraws it (WithdrawApproval). */
+export interface PendingWithdrawal {
+  readonly approval_id: string;
+  readonly step_id: string;
+}
+
 export interface PendingWork {
   readonly status: ExecutionStatus | 'not_started';
   readonly effects: readonly PendingEffect[];
@@ -47,6 +53,11 @@ export interface PendingWork {
   readonly waits: readonly PendingWait[];
   /** Blocking approvals whose decision the execution waits for (ResolveApproval). */
   readonly approvals: readonly PendingApproval[];
+  /**
+   * Of an ended execution only: the blocking approvals it never got a decision for. Listed
+   * for good (the execution does not learn of the withdrawal); withdrawing is idempotent.
+   */
+  readonly withdrawals: readonly PendingWithdrawal[];
   /** True when an Advance would do more (a decide stopped at its per-command step budget). */
   readonly advance: boolean;
 }

@@ -10,7 +10,7 @@ export interface ApprovalRecord {
 }
 
 const KNOWN_TYPES: ReadonlySet<string> = new Set(APPROVAL_EVENT_TYPES);
-const DECISIONS = { ApprovalApproved: 'approved', ApprovalRejected: 'rejected', ApprovalExpired: 'expired' } as const;
+const DECISIONS = { ApprovalApproved: 'approved', ApprovalRejected: 'rejected', ApprovalExpired: 'expired', ApprovalWithdrawn: 'withdrawn' } as const;
 
 /** Folds one event into the record; undefined when the record already reflects it. */
 export function evolveApproval(record: ApprovalRecord | undefined, tenant: string, event: RecordedEvent): ApprovalRecord | undefined {
@@ -35,8 +35,9 @@ export function evolveApproval(record: ApprovalRecord | undefined, tenant: strin
   if (!record) throw new Error(`${typed.type} before the approval was created`);
   // The aggregate decides once; a second decision means the log is not what it should be.
   if (record.view.status !== 'pending') throw new Error(`approval ${record.view.approval_id} decided again (was ${record.view.status})`);
-  const { decided_by, comment, at } = typed.data;
-  const view: ApprovalView = { ...record.view, status: DECISIONS[typed.type], decided_by, comment, decided_at: isoTime(at), revision: event.stream_revision };
+  // A withdrawal is nobody's decision: decided_at says when the approval stopped being pending.
+  const { decided_by, comment } = typed.type === 'ApprovalWithdrawn' ? { decided_by: null, comment: null } : typed.data;
+  const view: ApprovalView = { ...record.view, status: DECISIONS[typed.type], decided_by, comment, decided_at: isoTime(typed.data.at), revision: event.stream_revision };
   return { tenant, view, position };
 }
 

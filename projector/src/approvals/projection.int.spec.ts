@@ -6,7 +6,7 @@ import { t } from '../executions/testing/execution-events.js';
 import type { ReadModelHarness } from '../executions/testing/harness.js';
 import { createReadModelHarness, dumpTable } from '../executions/testing/harness.js';
 import { approvalsProjection } from './projection.js';
-import { approved, created, expired, rejected } from './testing/approval-events.js';
+import { approved, created, expired, rejected, withdrawn } from './testing/approval-events.js';
 
 const T = 'acme';
 let h: ReadModelHarness;
@@ -110,6 +110,26 @@ describe('approvals projection', () => {
     expect(await getApproval(h.pool, 'globex', 'a2')).toBeUndefined();
     expect((await listApprovals(h.pool, 'globex', { limit: 50 })).items.map((item) => item.approval_id)).toEqual(['a1']);
     expect(await pendingOf('globex', 'finance')).toMatchObject({ revision: 1, items: [{ approval_id: 'a1', created_at: t(5) }] });
+  });
+
+  it('shows a withdrawn approval as withdrawn (nobody decided it) and drops it from its role’s pending set and cache', async () => {
+    await h.append('approval', T, 'w1', [created('w1', t(200), { approver_role: 'legal' })]);
+    await h.append('approval', T, 'w2', [created('w2', t(210), { approver_role: 'legal', blocking: false })]);
+    await h.project(approvalsProjection);
+    expect(await pendingOf(T, 'legal')).toMatchObject({ revision: 2, items: [{ approval_id: 'w2' }, { approval_id: 'w1' }] });
+    const pending = (await getApproval(h.pool, T, 'w1'))!;
+
+    await h.append('approval', T, 'w1', [withdrawn('w1', t(300))]);
+    const updates = await h.project(approvalsProjection);
+    const view = await getApproval(h.pool, T, 'w1');
+    expect(view).toEqual({ ...pending, status: 'withdrawn', decided_by: null, decided_at: t(300), comment: null, revision: 1 });
+    const still = (await getApproval(h.pool, T, 'w2'))!;
+    expect(updates).toEqual([
+      { key: cacheKey(T, 'approval', 'w1'), revision: 1, value: view },
+      { key: cacheKey(T, 'pending_approvals', 'legal'), revision: 3, value: { revision: 3, items: [still], more: false } },
+    ]);
+    expect(await ids({ status: 'withdrawn' })).toEqual(['w1']);
+    expect(await ids({ status: 'pending', approver_role: 'legal' })).toEqual(['w2']);
   });
 
   it('stops on a decision the aggregate would never append twice', async () => {

@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import type { EventStore } from '@iwf/contracts';
+import type { EventStore, LogPosition } from '@iwf/contracts';
 import type { OutboundPolicy } from '@iwf/platform/security/outbound/policy';
-import { ApprovalService } from '../../approvals/service.js';
+import { ApprovalService, endingOf } from '../../approvals/service.js';
 import { catchUpWaits } from '../../ingest/catch-up.js';
 import type { IngestAnswer, IngestOptions, IngestRequest } from '../../ingest/ingest.js';
 import { ingestEvent } from '../../ingest/ingest.js';
@@ -16,13 +16,14 @@ import type { EngineConfig } from './config.js';
 import { createEffectPorts } from './effects/ports.js';
 import { performEffect } from './effects/perform.js';
 import { EffectWorker } from './effects/worker.js';
-import type { Actor } from './execution-runner.js';
+import type { Actor, Loaded } from './execution-runner.js';
 import { ExecutionRunner } from './execution-runner.js';
 import { housekeeping } from './housekeeping.js';
 import { Poller } from './poller.js';
 import { createRepairHandlers } from './repair-handlers.js';
 import { RepairSubscription } from './repair.js';
 import { fireSchedule } from './schedules.js';
+import { laterPosition } from './settle.js';
 import { StatusBus } from './status-bus.js';
 import { TimerService } from './timers.js';
 
@@ -74,6 +75,7 @@ export class Engine {
       hooks: {
         afterSync: (tenant, executionId, _loaded, work, claimed) => this.afterSync(tenant, executionId, work, claimed),
         waitsOpened: (tenant, executionId, loaded, runs) => this.track(catchUpWaits({ store, runner: this.runner }, tenant, executionId, loaded, runs, { actor: 'system:engine' })),
+        withdraw: (tenant, _executionId, loaded, approvalIds, actor) => this.withdrawApprovals(tenant, loaded, approvalIds, actor),
       },
     });
     this.approvals = new ApprovalService({ store, pool, runner: this.runner, clock, newId, ingest: (tenant, request, actor) => this.ingest(tenant, request, actor) });
@@ -102,6 +104,7 @@ export class Engine {
           await this.runner.send(tenant, executionId, { type: 'FireTimer', data: { kind, timer_id: timerId } }, { actor: 'system:timer' });
         },
         expireApproval: (tenant, approvalId) => this.approvals.expire(tenant, approvalId),
+        withdrawApproval: (tenant, approvalId) => this.approvals.withdrawDue(tenant, approvalId),
         tick: (tenant, workflowId, dueAt) => fireSchedule({ pool, runner: this.runner, clock }, tenant, workflowId, dueAt),
       },
     });
@@ -171,6 +174,25 @@ export class Engine {
     const soonest = work.timers.reduce<string | undefined>((min, timer) => (min === undefined || timer.due_at < min ? timer.due_at : min), undefined);
     if (soonest !== undefined && this.started) this.poller.wakeAt(new Date(soonest));
     if (work.advance) this.track(this.runner.send(tenant, executionId, { type: 'Advance', data: {} }, { actor: 'system:engine' }));
+  }
+
+  /**
+   * The execution ended with these blocking approvals pending: withdraw them before the command
+   * answers. The sync claimed a withdrawal timer for each, so one this fails to withdraw (the
+   * database away) is withdrawn by a poller once the claim lapses; the ending stands either way.
+   */
+  private async withdrawApprovals(tenant: string, loaded: Loaded, approvalIds: readonly string[], actor: Actor): Promise<LogPosition | undefined> {
+    const endedAs = endingOf(loaded.state);
+    if (endedAs === undefined) return undefined;
+    let position: LogPosition | undefined;
+    for (const approvalId of approvalIds) {
+      try {
+        position = laterPosition(position, await this.approvals.withdraw(tenant, approvalId, endedAs, actor));
+      } catch (error) {
+        this.deps.logger.warn({ err: error, approval_id: approvalId }, 'approval not withdrawn yet; a poller retries when the claim lapses');
+      }
+    }
+    return position;
   }
 
   /** Executions whose last decision stopped at its step budget, and nobody advanced since (a crash). */

@@ -1,9 +1,11 @@
 import type { EventMetadata, ExecutionCommand, ExecutionEvent } from '@iwf/contracts';
+import type { LogPosition } from '@iwf/contracts';
 import { WrongExpectedRevisionError, currentSchemaVersion, streamId, upcastRecorded } from '@iwf/contracts';
 import type { ExecutionState } from '../domain/execution/index.js';
 import { decide, evolve, initialState, isActive, pendingWork, referencedRuleIds } from '../domain/execution/index.js';
 import { requireRevision } from '../../command-handling/handle-command.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import { laterPosition } from './settle.js';
 import { indexedWaits, openedAfterAppend, openedAt, openedInStream, waitingRuns } from './open-waits.js';
 import { syncWork } from './work-sync.js';
 import type { Actor, Applied, EngineCommand, Loaded, Origin, RunnerDeps, SendOptions } from './runner-types.js';
@@ -61,8 +63,9 @@ export class ExecutionRunner {
         continue;
       }
       if (events.length === 0) {
-        if (command.type === 'FireTimer' || command.type === 'RecordEffectResult' || command.type === 'Advance') await this.sync(tenant, executionId, loaded);
-        return { ...loaded, appended: 0 };
+        const resynced = command.type === 'FireTimer' || command.type === 'RecordEffectResult' || command.type === 'Advance';
+        const withdrawn = resynced ? await this.sync(tenant, executionId, loaded, actor) : undefined;
+        return { ...loaded, appended: 0, position: laterPosition(loaded.position, withdrawn) };
       }
       const origin = loaded.origin ?? { correlation_id: actor.correlation_id ?? this.deps.newId(), chain_depth: actor.chain_depth ?? 0 };
       try {
@@ -72,11 +75,12 @@ export class ExecutionRunner {
         const next: Loaded = { state, revision: result.next_revision, origin, position: result.position, opened };
         this.remember(stream, next);
         // An execution that began and ended in this one append has no rows to keep.
-        if (isActive(next.state) || loaded.revision >= 0) await this.sync(tenant, executionId, next);
+        let withdrawn: LogPosition | undefined;
+        if (isActive(next.state) || loaded.revision >= 0) withdrawn = await this.sync(tenant, executionId, next, actor);
         else this.publish(tenant, executionId, next);
         const runs = openedAt(opened, result.position);
         if (runs.length > 0) this.deps.hooks.waitsOpened(tenant, executionId, next, runs);
-        return { ...next, appended: events.length };
+        return { ...next, appended: events.length, position: laterPosition(next.position, withdrawn) };
       } catch (error) {
         this.cache.delete(stream);
         if (!(error instanceof WrongExpectedRevisionError) || attempt >= MAX_ATTEMPTS) throw error;
@@ -139,24 +143,26 @@ export class ExecutionRunner {
     return this.mutex.run(stream, async () => {
       const loaded = await this.load(stream);
       if (loaded.revision < 0) return loaded;
-      await this.sync(tenant, executionId, loaded);
+      await this.sync(tenant, executionId, loaded, { actor: 'system:engine' });
       const runs = waitingRuns(loaded.state);
       if (runs.length > 0) this.deps.hooks.waitsOpened(tenant, executionId, loaded, runs);
       return loaded;
     });
   }
 
-  private async sync(tenant: string, executionId: string, loaded: Loaded): Promise<void> {
+  /** Writes the rows, hands on what they claimed; the position of the withdrawals it made (an ending's). */
+  private async sync(tenant: string, executionId: string, loaded: Loaded, actor: Actor): Promise<LogPosition | undefined> {
     const { state } = loaded;
-    if (state.status === 'not_started') return;
+    if (state.status === 'not_started') return undefined;
     const work = pendingWork(state);
-    const { claimed } = await syncWork(
+    const { claimed, withdrawing } = await syncWork(
       this.deps.pool,
       { tenant, execution_id: executionId, workflow_id: state.workflow_id, revision: loaded.revision, work, waits: indexedWaits(state, loaded.opened) },
       { claimer: this.deps.claimer, leaseMs: this.deps.leaseMs, now: this.deps.clock() },
     );
     this.publish(tenant, executionId, loaded);
     this.deps.hooks.afterSync(tenant, executionId, loaded, work, claimed);
+    return withdrawing.length === 0 ? undefined : this.deps.hooks.withdraw(tenant, executionId, loaded, withdrawing, actor);
   }
 
   private publish(tenant: string, executionId: string, loaded: Loaded): void {

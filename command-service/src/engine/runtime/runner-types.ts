@@ -30,6 +30,10 @@ export interface Loaded {
   readonly opened: OpenedAt;
 }
 
+/**
+ * A command's outcome. `position` is the latest the command appended before answering: the
+ * execution's events, and the withdrawals of the approvals an ending left pending.
+ */
 export interface Applied extends Loaded {
   readonly appended: number;
 }
@@ -39,6 +43,12 @@ export interface RunnerHooks {
   afterSync(tenant: string, executionId: string, loaded: Loaded, work: PendingWork, claimed: readonly ClaimedEffect[]): void;
   /** After the rows of newly opened waits (these runs) are written: offer them what was recorded since. */
   waitsOpened(tenant: string, executionId: string, loaded: Loaded, runs: readonly number[]): void;
+  /**
+   * After a sync that claimed withdrawals (the execution ended while these blocking approvals
+   * were pending): withdraw them, before the command answers. The position of what that
+   * appended; a failure is left to the claim's lease, so it resolves rather than throws.
+   */
+  withdraw(tenant: string, executionId: string, loaded: Loaded, approvalIds: readonly string[], actor: Actor): Promise<LogPosition | undefined>;
 }
 
 export interface SendOptions {

@@ -14,6 +14,8 @@ export interface DueTimer {
 export interface TimerHandlers {
   fireExecution(tenant: string, executionId: string, kind: TimerKind, timerId: string): Promise<void>;
   expireApproval(tenant: string, approvalId: string): Promise<void>;
+  /** An ended execution's withdrawal of its approval, left over by a process that died before making it. */
+  withdrawApproval(tenant: string, approvalId: string): Promise<void>;
   tick(tenant: string, workflowId: string, dueAt: Date): Promise<void>;
 }
 
@@ -72,6 +74,7 @@ export class TimerService {
         case 'execution':
           return await handlers.fireExecution(timer.tenant, timer.owner_id, timer.kind as TimerKind, timer.timer_id);
         case 'approval':
+          if (timer.kind === WITHDRAWAL_KIND) return await handlers.withdrawApproval(timer.tenant, timer.owner_id);
           return await handlers.expireApproval(timer.tenant, timer.owner_id);
         case 'schedule':
           return await handlers.tick(timer.tenant, timer.owner_id, timer.due_at);
@@ -86,6 +89,14 @@ export class TimerService {
 /** Removes a timer of an approval or schedule whose purpose is over. */
 export async function dropTimer(db: Pick<pg.Pool, 'query'>, tenant: string, ownerKind: 'approval' | 'schedule', ownerId: string): Promise<void> {
   await db.query('DELETE FROM iwf_command.engine_timers WHERE tenant = $1 AND owner_kind = $2 AND owner_id = $3', [tenant, ownerKind, ownerId]);
+}
+
+/** The kind of an approval's withdrawal timer, written by the sync of its execution's ending (`work-sync.ts`). */
+export const WITHDRAWAL_KIND = 'approval_withdrawal';
+
+/** Removes an approval's withdrawal timer only (its expiry stays). */
+export async function dropWithdrawal(db: Pick<pg.Pool, 'query'>, tenant: string, approvalId: string): Promise<void> {
+  await db.query(`DELETE FROM iwf_command.engine_timers WHERE tenant = $1 AND owner_kind = 'approval' AND owner_id = $2 AND kind = $3`, [tenant, approvalId, WITHDRAWAL_KIND]);
 }
 
 /** Sets an approval's expiry timer (kept if it is already there). */

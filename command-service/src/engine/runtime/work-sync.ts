@@ -37,9 +37,15 @@ export interface SyncOptions {
  * never undoes a newer sync). New effect rows are claimed for this process: it performs
  * them. Existing ones keep their claim, and a timer keeps its claim unless its due time moved.
  * A wait row keeps the position it opened at while it is the same run.
+ *
+ * An ended execution's withdrawals become approval timers (`withdrawal`, due at once), in the
+ * same statement as the ending's sync, so a crash before the withdrawal leaves them to the
+ * poller. They are claimed for this process, which withdraws at once; they are written only
+ * by a sync that moves the revision on, so syncing the same ending again writes none back.
  */
 const SYNC = `
-  WITH head AS (
+  WITH prev AS (SELECT synced_revision FROM iwf_command.engine_executions WHERE tenant = $1 AND execution_id = $2),
+  head AS (
     INSERT INTO iwf_command.engine_executions AS e (tenant, execution_id, workflow_id, status, synced_revision, advance)
     VALUES ($1, $2, $3, $4, $5, $6)
     ON CONFLICT (tenant, execution_id) DO UPDATE SET status = EXCLUDED.status, synced_revision = EXCLUDED.synced_revision,
@@ -86,14 +92,26 @@ const SYNC = `
       match_value = EXCLUDED.match_value, run = EXCLUDED.run,
       opened_commit = CASE WHEN EXCLUDED.opened_commit IS NULL AND w.run = EXCLUDED.run THEN w.opened_commit ELSE EXCLUDED.opened_commit END,
       opened_prepare = CASE WHEN EXCLUDED.opened_commit IS NULL AND w.run = EXCLUDED.run THEN w.opened_prepare ELSE EXCLUDED.opened_prepare END
+  ),
+  wd AS (SELECT * FROM jsonb_to_recordset($13::jsonb) AS x(approval_id text)),
+  wd_new AS (
+    INSERT INTO iwf_command.engine_timers (tenant, owner_kind, owner_id, timer_id, kind, due_at, claimed_by, claimed_until)
+    SELECT head.tenant, 'approval', wd.approval_id, 'withdrawal', 'approval_withdrawal', $11::timestamptz, $10, $11::timestamptz + $12 * interval '1 millisecond'
+    FROM head, wd
+    WHERE NOT EXISTS (SELECT 1 FROM prev WHERE prev.synced_revision >= $5)
+    ON CONFLICT (tenant, owner_kind, owner_id, timer_id) DO NOTHING
+    RETURNING owner_id
   )
   SELECT (SELECT count(*)::int FROM head) AS synced,
-    COALESCE((SELECT jsonb_agg(to_jsonb(fx_new)) FROM fx_new), '[]'::jsonb) AS claimed`;
+    COALESCE((SELECT jsonb_agg(to_jsonb(fx_new)) FROM fx_new), '[]'::jsonb) AS claimed,
+    COALESCE((SELECT jsonb_agg(owner_id) FROM wd_new), '[]'::jsonb) AS withdrawing`;
 
 export interface SyncResult {
   /** False when a newer revision had been synced already (nothing was changed). */
   readonly synced: boolean;
   readonly claimed: readonly ClaimedEffect[];
+  /** Approvals whose withdrawal this sync claimed for this process (the execution just ended). */
+  readonly withdrawing: readonly string[];
 }
 
 export async function syncWork(db: Db, target: SyncTarget, options: SyncOptions): Promise<SyncResult> {
@@ -116,7 +134,8 @@ export async function syncWork(db: Db, target: SyncTarget, options: SyncOptions)
     opened_commit: opened?.commit.toString() ?? null,
     opened_prepare: opened?.prepare.toString() ?? null,
   }));
-  const result = await db.query<{ synced: number; claimed: ClaimedEffect[] }>({
+  const withdrawals = work.withdrawals.map(({ approval_id }) => ({ approval_id }));
+  const result = await db.query<{ synced: number; claimed: ClaimedEffect[]; withdrawing: string[] }>({
     name: 'iwf_engine_sync_work',
     text: SYNC,
     values: [
@@ -132,10 +151,11 @@ export async function syncWork(db: Db, target: SyncTarget, options: SyncOptions)
       options.claimer,
       options.now.toISOString(),
       options.leaseMs,
+      JSON.stringify(withdrawals),
     ],
   });
   const row = result.rows[0];
-  return { synced: (row?.synced ?? 0) > 0, claimed: (row?.claimed ?? []).map(normaliseDeadline) };
+  return { synced: (row?.synced ?? 0) > 0, claimed: (row?.claimed ?? []).map(normaliseDeadline), withdrawing: row?.withdrawing ?? [] };
 }
 
 // jsonb renders timestamps in the server's format; the effect code wants ISO-8601 UTC.

@@ -38,3 +38,8 @@ export const expired = (approval_id: string, at: string): ApprovalEvent => ({
   type: 'ApprovalExpired',
   data: { approval_id, decided_by: null, comment: null, at },
 });
+
+export const withdrawn = (approval_id: string, at: string, execution_status: 'cancelled' | 'timed_out' = 'cancelled'): ApprovalEvent => ({
+  type: 'ApprovalWithdrawn',
+  data: { approval_id, execution_id: 'x-order', execution_status, at },
+});

@@ -69,6 +69,32 @@ describe('approval step', () => {
     expect(d.resolve('approved', id)).toEqual([]);
   });
 
+  describe('when the execution ends while the approval is pending', () => {
+    const timed = { ...gate, timeout: '1h' };
+
+    it('lists it for withdrawal once cancelled, whether or not its creation was confirmed', () => {
+      const d = start();
+      const id = d.work.approvals[0]!.approval_id;
+      d.send({ type: 'CancelExecution', data: { by: 'ops', reason: null, now: at(5) } });
+      expect(d.work).toMatchObject({ status: 'cancelled', effects: [], approvals: [], withdrawals: [{ approval_id: id, step_id: 'gate' }] });
+    });
+
+    it('lists it for withdrawal when the execution times out', () => {
+      const d = Driver.start(timed, { payload: { order: { id: 'o-1' } } });
+      d.complete({});
+      const id = d.work.approvals[0]!.approval_id;
+      expect(d.later(3600).fire('execution_timeout')[0]).toMatchObject({ type: 'ExecutionTimedOut' });
+      expect(d.work).toMatchObject({ status: 'timed_out', withdrawals: [{ approval_id: id, step_id: 'gate' }] });
+    });
+
+    it('lists nothing while it waits, nor once the decision reached the execution', () => {
+      const d = start();
+      expect(d.work.withdrawals).toEqual([]);
+      d.resolve('approved');
+      expect(d.work).toMatchObject({ status: 'completed', withdrawals: [] });
+    });
+  });
+
   it('ends the flow when the matching branch is absent', () => {
     const d = Driver.start(
       definitionOf([{ id: 'gate', type: 'approval', approval: { approver_role: 'x', expires_in: '1h' }, on_approved: 'yes' }, { id: 'yes', type: 'action', action: { type: 'allow' } }]),
@@ -106,6 +132,13 @@ describe('create_approval_request item', () => {
     d.complete({ deliveries: [] });
     expect(d.state.status === 'completed' && d.state.decision).toBe('blocked');
     expect(d.work.approvals).toEqual([]);
+  });
+
+  it('is not withdrawn when the execution ends: it outlives it', () => {
+    const d = Driver.start(flagged, { payload: { cart: { id: 'c-1', total: 700 } } });
+    d.complete({});
+    d.send({ type: 'CancelExecution', data: { by: 'ops', reason: null, now: at(5) } });
+    expect(d.work).toMatchObject({ status: 'cancelled', withdrawals: [] });
   });
 
   it('keeps the same approval id when the step is retried', () => {

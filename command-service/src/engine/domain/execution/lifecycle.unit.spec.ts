@@ -95,7 +95,7 @@ describe('execution timeout', () => {
     expect(d.work.timers).toEqual([{ timer_id: 'execution_timeout', kind: 'execution_timeout', due_at: at(300), step_id: null }]);
     expect(d.fire('execution_timeout')).toEqual([{ type: 'ExecutionTimedOut', data: { step_id: 'call', reason: 'execution_timeout', at: at(300), duration_ms: 300_000 } }]);
     expect(d.timeline()).toEqual(['call:timed_out']);
-    expect(d.work).toEqual({ status: 'timed_out', effects: [], timers: [], waits: [], approvals: [], advance: false });
+    expect(d.work).toEqual({ status: 'timed_out', effects: [], timers: [], waits: [], approvals: [], withdrawals: [], advance: false });
     expect(d.send({ type: 'RecordEffectResult', data: { effect_id: effectId, outcome: { status: 'completed', result: {} }, now: at(301) } })).toEqual([]);
   });
 

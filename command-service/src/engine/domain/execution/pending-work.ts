@@ -18,8 +18,11 @@ export function openWaits(state: ExecutionState): { readonly step_id: string; re
  * be recomputed after a crash from the stream). See PendingWork in the contracts.
  */
 export function pendingWork(state: ExecutionState): PendingWork {
+  if (state.status === 'not_started') return { status: state.status, effects: [], timers: [], waits: [], approvals: [], withdrawals: [], advance: false };
   if (!isActive(state)) {
-    return { status: state.status, effects: [], timers: [], waits: [], approvals: [], advance: false };
+    // It ended while waiting for these decisions: they are withdrawn (a non-blocking approval outlives it).
+    const withdrawals = state.approvals.filter((link) => link.blocking && link.status === 'pending').map(({ approval_id, step_id }) => ({ approval_id, step_id }));
+    return { status: state.status, effects: [], timers: [], waits: [], approvals: [], withdrawals, advance: false };
   }
   const effects = state.effects.map(({ effect_id, kind, request, idempotency_key, deadline, step_id, path, requested_at }) => ({
     effect_id,
@@ -38,5 +41,5 @@ export function pendingWork(state: ExecutionState): PendingWork {
     .map(({ approval_id, step_id, blocking }) => ({ approval_id, step_id, blocking }));
   // Any time works for the probe: only whether something could move matters.
   const advance = nextEvents(state, { now: state.updated_at, rules: {} }).length > 0;
-  return { status: state.status, effects, timers, waits, approvals, advance };
+  return { status: state.status, effects, timers, waits, approvals, withdrawals: [], advance };
 }

@@ -63,6 +63,42 @@ describe('approval decider', () => {
     spec.given([created, approved]).when(expire(EXPIRES)).then([]);
   });
 
+  describe('withdrawal (the blocked execution ended)', () => {
+    const withdraw = (now = T1, execution_status: 'cancelled' | 'timed_out' | 'failed' | 'completed' = 'cancelled'): ApprovalCommand => ({
+      type: 'WithdrawApproval',
+      data: { execution_status, now },
+    });
+    const withdrawn: ApprovalEvent = { type: 'ApprovalWithdrawn', data: { approval_id: 'ex-1.apr-1', execution_id: 'ex-1', execution_status: 'cancelled', at: T1 } };
+    const expired: ApprovalEvent = { type: 'ApprovalExpired', data: { approval_id: 'ex-1.apr-1', decided_by: null, comment: null, at: EXPIRES } };
+
+    it('withdraws a pending blocking approval, once, naming how the execution ended', () => {
+      spec.given([created]).when(withdraw()).then([withdrawn]);
+      spec.given([created]).when(withdraw(T1, 'timed_out')).then([{ ...withdrawn, data: { ...withdrawn.data, execution_status: 'timed_out' } }]);
+      spec.given([created, withdrawn]).when(withdraw()).then([]);
+    });
+
+    it('leaves a decided, expired, non-blocking or unknown approval alone', () => {
+      spec.given([created, approved]).when(withdraw()).then([]);
+      spec.given([created, expired]).when(withdraw()).then([]);
+      spec.given([{ type: 'ApprovalCreated', data: { ...details, blocking: false, created_at: T0 } }]).when(withdraw()).then([]);
+      spec.given([]).when(withdraw()).then([]);
+    });
+
+    it('refuses to approve or reject a withdrawn approval, like a decided one, even for an admin; it does not expire either', () => {
+      const approving = spec.given([created, withdrawn]).when(approve(who(['approver', 'sales_manager']))).thenThrows('illegal_state', 'approval-decided');
+      expect(approving.message).toMatch(/withdrawn/);
+      const rejecting = spec.given([created, withdrawn]).when(reject(who(['admin']))).thenThrows('illegal_state', 'approval-decided');
+      expect(rejecting.message).toMatch(/withdrawn/);
+      spec.given([created, withdrawn]).when(expire(EXPIRES)).then([]);
+    });
+
+    it('folds the withdrawal: nobody decided it, decided_at is when it was withdrawn', () => {
+      const state = [created, withdrawn].reduce(approvalDecider.evolve, approvalDecider.initialState);
+      expect(state).toMatchObject({ status: 'withdrawn', decided_by: null, decided_at: T1, comment: null });
+      expect([created, withdrawn, approved].reduce(approvalDecider.evolve, approvalDecider.initialState)).toEqual(state);
+    });
+  });
+
   it('folds the decision into the state', () => {
     const state = [created, approved].reduce(approvalDecider.evolve, approvalDecider.initialState);
     expect(state).toMatchObject({ status: 'approved', decided_by: 'u-1', decided_at: T1, comment: 'ok', entity_id: 'o-1' });
