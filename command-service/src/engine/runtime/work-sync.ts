@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { EffectKind, PendingWork } from '@iwf/contracts';
 import type { IndexedWait } from './open-waits.js';
+import { WITHDRAWAL_KIND } from './timers.js';
 
 type Db = Pick<pg.Pool, 'query'>;
 
@@ -96,7 +97,7 @@ const SYNC = `
   wd AS (SELECT * FROM jsonb_to_recordset($13::jsonb) AS x(approval_id text)),
   wd_new AS (
     INSERT INTO iwf_command.engine_timers (tenant, owner_kind, owner_id, timer_id, kind, due_at, claimed_by, claimed_until)
-    SELECT head.tenant, 'approval', wd.approval_id, 'withdrawal', 'approval_withdrawal', $11::timestamptz, $10, $11::timestamptz + $12 * interval '1 millisecond'
+    SELECT head.tenant, 'approval', wd.approval_id, 'withdrawal', '${WITHDRAWAL_KIND}', $11::timestamptz, $10, $11::timestamptz + $12 * interval '1 millisecond'
     FROM head, wd
     WHERE NOT EXISTS (SELECT 1 FROM prev WHERE prev.synced_revision >= $5)
     ON CONFLICT (tenant, owner_kind, owner_id, timer_id) DO NOTHING
