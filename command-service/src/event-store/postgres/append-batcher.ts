@@ -5,7 +5,7 @@ import type { AppendArguments, AppendRow } from './append.js';
 
 /**
  * Group commit for appends on a pool: at most `maxInFlight` append statements run at once, and
- * appends that arrive while they do wait and then go together, as one `iwf_events.append_batch`
+ * appends that arrive while they do wait and then go together, as one `iwf_events.append_json_batch`
  * call: one round trip, one transaction and one WAL flush for all of them. An append that finds
  * a free slot leaves at once, so a lone writer waits for nothing; under load the batches grow
  * with the queue, which is when sharing a commit pays.
@@ -48,7 +48,7 @@ interface Queued {
 
 const APPEND_BATCH = `SELECT status, next_revision::text AS next_revision, commit_tx::text AS commit_tx,
   last_position::text AS last_position, duplicate_id::text AS duplicate_id
-  FROM iwf_events.append_batch($1, $2, $3, $4, $5, $6, $7, $8)`;
+  FROM iwf_events.append_json_batch($1, $2, $3, $4, $5, $6, $7, $8)`;
 
 export function createAppendBatcher(pool: pg.Pool, batching: AppendBatching = DEFAULT_APPEND_BATCHING): AppendBatcher {
   if (!(batching.maxInFlight >= 1 && batching.maxAppends >= 1 && batching.maxEvents >= 1)) {
@@ -134,7 +134,7 @@ async function run(pool: pg.Pool, batch: Queued[]): Promise<void> {
   if (batch.length === 1) return alone(batch[0]!);
   let rows: AppendRow[];
   try {
-    rows = (await pool.query<AppendRow>({ name: 'iwf_events_append_batch', text: APPEND_BATCH, values: batchArguments(batch) })).rows;
+    rows = (await pool.query<AppendRow>({ name: 'iwf_events_append_json_batch', text: APPEND_BATCH, values: batchArguments(batch) })).rows;
   } catch {
     // One by one within a stream, in arrival order; streams side by side.
     const byStream = new Map<string, Queued[]>();
@@ -162,7 +162,7 @@ async function settle(queued: Queued, attempt: () => Promise<AppendResult>): Pro
   }
 }
 
-/** The arguments of `iwf_events.append_batch`: per append, then per event, data and metadata as flat JSON arrays. */
+/** The arguments of `iwf_events.append_json_batch`: per append, then per event, data and metadata as flat JSON arrays. */
 function batchArguments(batch: readonly Queued[]): unknown[] {
   // Each append's JSON is an array already; their elements joined make the flat one.
   const flat = (json: readonly string[]): string => `[${json.map((array) => array.slice(1, -1)).join(',')}]`;

@@ -1,11 +1,11 @@
-import type { AppendResult, ExpectedRevision, NewEvent } from '@iwf/contracts';
+import type { AppendResult, DomainError, ExpectedRevision, NewEvent } from '@iwf/contracts';
 import { DuplicateEventIdError, WrongExpectedRevisionError, validationError } from '@iwf/contracts';
 import type pg from 'pg';
 import { toPosition } from './rows.js';
 
 const APPEND = `SELECT status, next_revision::text AS next_revision, commit_tx::text AS commit_tx,
   last_position::text AS last_position, duplicate_id::text AS duplicate_id
-  FROM iwf_events.append($1, $2, $3, $4, $5, $6, $7, $8)`;
+  FROM iwf_events.append_json($1, $2, $3, $4, $5, $6, $7, $8)`;
 
 const UNIQUE_VIOLATION = '23505';
 // Each retry follows a writer that committed the same ids or created the same stream first;
@@ -22,7 +22,7 @@ export interface AppendRow {
 }
 
 /**
- * The arguments of `iwf_events.append`, without the final "check ids first" flag. Data and
+ * The arguments of `iwf_events.append_json`, without the final "check ids first" flag. Data and
  * metadata travel as one JSON array each: a PostgreSQL array of escaped JSON strings costs
  * more to build and to parse than the append itself.
  */
@@ -38,15 +38,27 @@ export function appendArguments(stream_id: string, events: readonly NewEvent[], 
     return id;
   });
   if (new Set(ids).size !== ids.length) throw new DuplicateEventIdError(ids.find((id, index) => ids.indexOf(id) !== index) ?? '');
-  return [
-    stream_id,
-    encodeExpected(expected),
-    ids,
-    events.map((event) => event.type),
-    events.map((event) => event.schema_version ?? 1),
-    JSON.stringify(events.map((event) => event.data)),
-    JSON.stringify(events.map((event) => event.metadata)),
-  ];
+  const data = JSON.stringify(events.map((event) => event.data));
+  const metadata = JSON.stringify(events.map((event) => event.metadata));
+  if (UNSTORABLE_ESCAPE.test(data) || UNSTORABLE_ESCAPE.test(metadata)) throw unstorable(events);
+  return [stream_id, encodeExpected(expected), ids, events.map((event) => event.type), events.map((event) => event.schema_version ?? 1), data, metadata];
+}
+
+/**
+ * `\u0000` or a lone surrogate's `\ud800`-`\udfff` as JSON.stringify writes them (it writes a
+ * surrogate pair as the character itself), not preceded by another backslash that would make
+ * it a literal backslash. The log keeps JSON as sent and would store them, but jsonb, the read
+ * models' type, cannot hold them, so the store refuses them as it did when the log was jsonb.
+ */
+const UNSTORABLE_ESCAPE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/;
+
+function unstorable(events: readonly NewEvent[]): DomainError {
+  const message = 'must not hold a NUL character or a lone UTF-16 surrogate';
+  for (const [index, event] of events.entries()) {
+    if (UNSTORABLE_ESCAPE.test(JSON.stringify(event.data))) return validationError([{ pointer: `/events/${index}/data`, message }]);
+    if (UNSTORABLE_ESCAPE.test(JSON.stringify(event.metadata))) return validationError([{ pointer: `/events/${index}/metadata`, message }]);
+  }
+  return validationError([{ pointer: '/events', message }]);
 }
 
 export function encodeExpected(expected: ExpectedRevision): number {
@@ -77,7 +89,7 @@ export async function append(db: pg.Pool | pg.PoolClient, stream_id: string, eve
 export async function appendEncoded(db: pg.Pool | pg.PoolClient, args: AppendArguments, expected: ExpectedRevision): Promise<AppendResult> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      const result = await db.query<AppendRow>({ name: 'iwf_events_append', text: APPEND, values: [...args, attempt > 1] });
+      const result = await db.query<AppendRow>({ name: 'iwf_events_append_json', text: APPEND, values: [...args, attempt > 1] });
       return interpretAppend(args[0], expected, result.rows[0]);
     } catch (error) {
       if (attempt >= MAX_ATTEMPTS || !isUniqueViolation(error)) throw error;
@@ -85,9 +97,9 @@ export async function appendEncoded(db: pg.Pool | pg.PoolClient, args: AppendArg
   }
 }
 
-/** The outcome of one append from its row of `iwf_events.append` or `iwf_events.append_batch`. */
+/** The outcome of one append from its row of `iwf_events.append_json` or `iwf_events.append_json_batch`. */
 export function interpretAppend(stream_id: string, expected: ExpectedRevision, row: AppendRow | undefined): AppendResult {
-  if (!row) throw new Error('iwf_events.append returned no row');
+  if (!row) throw new Error('the append returned no row');
   switch (row.status) {
     case 0:
     case 2:
@@ -103,12 +115,12 @@ export function interpretAppend(stream_id: string, expected: ExpectedRevision, r
     case 3:
       throw new DuplicateEventIdError(required(row.duplicate_id));
     default:
-      throw new Error(`iwf_events.append returned unknown status ${row.status}`);
+      throw new Error(`the append returned unknown status ${row.status}`);
   }
 }
 
 function required(value: string | null): string {
-  if (value === null) throw new Error('iwf_events.append returned an incomplete row');
+  if (value === null) throw new Error('the append returned an incomplete row');
   return value;
 }
 

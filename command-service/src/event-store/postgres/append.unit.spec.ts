@@ -36,6 +36,29 @@ describe('append arguments', () => {
   });
 });
 
+describe('characters the read models cannot store', () => {
+  const pointerOf = (events: NewEvent[]): unknown => {
+    try {
+      appendArguments('s', events, 'any');
+      return undefined;
+    } catch (error) {
+      expect(error).toBeInstanceOf(DomainError);
+      return (error as DomainError).errors.map((entry) => entry.pointer);
+    }
+  };
+
+  it('refuse a NUL character or a lone surrogate, naming the event and the part', () => {
+    expect(pointerOf([event(), event({ data: { note: 'a\u0000b' } })])).toEqual(['/events/1/data']);
+    expect(pointerOf([event({ metadata: { tenant: 't', actor: '\ud800', correlation_id: 'c' } })])).toEqual(['/events/0/metadata']);
+    expect(pointerOf([event({ data: { ['key\udc00']: 1 } })])).toEqual(['/events/0/data']);
+    expect(pointerOf([event({ data: { note: '\\\u0000' } })])).toEqual(['/events/0/data']);
+  });
+
+  it('accept a surrogate pair and text that only spells an escape with a literal backslash', () => {
+    expect(pointerOf([event({ data: { emoji: '\ud83d\ude00', spelled: '\\u0000 and \\ud800', doubled: '\\\\u0000' } })])).toBeUndefined();
+  });
+});
+
 describe('type prefix patterns', () => {
   it('escape LIKE wildcards so prefixes match literally', () => {
     expect(likePrefix('order.')).toBe('order.%');

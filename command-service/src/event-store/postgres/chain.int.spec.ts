@@ -30,7 +30,9 @@ describe('PostgreSQL hash chain verification', () => {
   it('finds a changed type, metadata or recorded time at its revision', async () => {
     const changes = [
       `SET type = 'contract.forged'`,
-      `SET metadata = metadata || '{"actor":"user:mallory"}'`,
+      `SET metadata = (metadata::jsonb || '{"actor":"user:mallory"}')::json`,
+      // The same JSON values, spelled as jsonb renders them: the chain covers the text as sent.
+      `SET data = data::jsonb::json`,
       `SET recorded_at = recorded_at - interval '1 day'`,
     ];
     for (const change of changes) {

@@ -12,7 +12,7 @@ export interface ChainLink {
   readonly event_id: string;
   readonly type: string;
   readonly schema_version: number;
-  /** `data::text` and `metadata::text`: PostgreSQL's canonical jsonb rendering. */
+  /** `data::text` and `metadata::text`: the JSON as sent (PostgreSQL's jsonb rendering for events stored before migration 7). */
   readonly data_text: string;
   readonly metadata_text: string;
   /** recorded_at in microseconds since the Unix epoch: `(extract(epoch FROM recorded_at) * 1000000)::bigint`. */

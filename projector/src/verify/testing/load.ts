@@ -94,8 +94,8 @@ export function* generateLoad(options: LoadOptions): Generator<StreamAppend> {
 // Many streams per statement: each row is one call of the store's own append function (same
 // checks, revisions and hash chain as a single append), all in one transaction.
 const BULK_APPEND = `SELECT count(*) FILTER (WHERE a.status <> 0)::int AS refused
-  FROM jsonb_to_recordset($1::jsonb) AS x(stream text, expected bigint, ids uuid[], types text[], versions integer[], data jsonb, metadata jsonb)
-  CROSS JOIN LATERAL iwf_events.append(x.stream, x.expected, x.ids, x.types, x.versions, x.data, x.metadata, false) AS a`;
+  FROM json_to_recordset($1::json) AS x(stream text, expected bigint, ids uuid[], types text[], versions integer[], data json, metadata json)
+  CROSS JOIN LATERAL iwf_events.append_json(x.stream, x.expected, x.ids, x.types, x.versions, x.data, x.metadata, false) AS a`;
 
 function bulkRow(stream: StreamAppend): string {
   const [id, expected, eventIds, types, versions, data, metadata] = appendArguments(stream.stream_id, stream.events, 'any');
