@@ -1,8 +1,12 @@
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOutboundPolicy } from '@iwf/platform/security/outbound/policy';
 import { startReceiver, type Receiver } from '../runtime/testing/receiver.js';
 import type { HttpSettings } from './http.js';
-import { sendHttp } from './http.js';
+import { appendArguments } from '../../event-store/postgres/append.js';
+import { ANSWER_DEPTH_LIMIT, sendHttp } from './http.js';
 import type { NotifySettings } from './notify.js';
 import { deliverAll } from './notify.js';
 import { startSmtpServer } from './testing/smtp-server.js';
@@ -47,6 +51,57 @@ describe('sendHttp', () => {
       expect(await sendHttp(request, new Date(Date.now() + 150), {}, { ...http, timeoutMs: 5_000 })).toMatchObject({ ok: false, error: { kind: 'timeout' } });
     } finally {
       await slow.close();
+    }
+  });
+});
+
+describe('sendHttp with answers the log cannot hold as they are', () => {
+  /** A server answering every request with these bytes and this content type. */
+  async function answering(contentType: string, bytes: Buffer): Promise<{ url: string; close: () => Promise<void> }> {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': contentType });
+      res.end(bytes);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return { url: `http://127.0.0.1:${port}/odd`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  }
+  const get = (url: string) => sendHttp({ url, method: 'GET', headers: {}, body: null }, null, {}, http);
+
+  it('turns NUL characters and lone surrogates, escaped in JSON or raw in text, into U+FFFD at any depth, and keeps the rest', async () => {
+    const fields = JSON.stringify({ note: 'a\u0000b', ['key\ud800']: 'x\udc00', pair: '\ud83d\ude00', spelled: '\\u0000' });
+    const deep = `${'['.repeat(ANSWER_DEPTH_LIMIT - 1)}"z\\u0000"${']'.repeat(ANSWER_DEPTH_LIMIT - 1)}`;
+    const json = await answering('application/json', Buffer.from(`${fields.slice(0, -1)},"__proto__":"p\\u0000","deep":${deep}}`));
+    const text = await answering('text/plain', Buffer.concat([Buffer.from('before'), Buffer.from([0]), Buffer.from('after')]));
+    try {
+      const outcome = await get(json.url);
+      expect(outcome).toMatchObject({ ok: true, status: 200 });
+      const body = (outcome as { body: Record<string, unknown> }).body;
+      expect(body).toMatchObject({ note: 'a\ufffdb', ['key\ufffd']: 'x\ufffd', pair: '\ud83d\ude00', spelled: '\\u0000' });
+      expect(Object.getPrototypeOf(body)).toBe(Object.prototype);
+      expect(Object.getOwnPropertyDescriptor(body, '__proto__')?.value).toBe('p\ufffd');
+      let leaf: unknown = body['deep'];
+      while (Array.isArray(leaf)) leaf = leaf[0];
+      expect(leaf).toBe('z\ufffd');
+      expect(() => appendArguments('s', [{ event_id: randomUUID(), type: 'answer.recorded', data: body, metadata: { tenant: 't', actor: 'a', correlation_id: 'c' } }], 'any')).not.toThrow();
+      expect(await get(text.url)).toMatchObject({ ok: true, body: 'before\ufffdafter' });
+    } finally {
+      await json.close();
+      await text.close();
+    }
+  });
+
+  it('keeps a JSON answer nested deeper than the limit as its text, which the log can take', async () => {
+    const deep = `${'['.repeat(30_000)}"z\\u0000"${']'.repeat(30_000)}`;
+    const server = await answering('application/json', Buffer.from(deep));
+    try {
+      const outcome = await get(server.url);
+      expect(outcome).toMatchObject({ ok: true, status: 200 });
+      const body = (outcome as { body: unknown }).body;
+      expect(body).toBe(deep);
+      expect(() => appendArguments('s', [{ event_id: randomUUID(), type: 'answer.recorded', data: { body }, metadata: { tenant: 't', actor: 'a', correlation_id: 'c' } }], 'any')).not.toThrow();
+    } finally {
+      await server.close();
     }
   });
 });

@@ -100,16 +100,53 @@ async function readBounded(response: Response, limit: number): Promise<{ text: s
   return { text: Buffer.concat(chunks).toString('utf8'), truncated };
 }
 
-function parseBody(text: string, truncated: boolean, contentType: string | null): unknown {
-  if (text === '') return null;
-  if (!truncated && contentType !== null && /[/+]json\b/i.test(contentType)) {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      return text;
+function parseBody(raw: string, truncated: boolean, contentType: string | null): unknown {
+  if (raw === '') return null;
+  const text = storableText(raw);
+  if (truncated || contentType === null || !/[/+]json\b/i.test(contentType)) return text;
+  try {
+    return storableJson(JSON.parse(text) as unknown) ?? text;
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * An answer is recorded in the log, and nothing there (the event store, the jsonb read models)
+ * can hold a NUL character or a lone UTF-16 surrogate: an odd answer would fail the append that
+ * records it, again at every retry. They become U+FFFD, as undecodable bytes already do.
+ */
+const storableText = (text: string): string => (text.includes('\u0000') ? text.replaceAll('\u0000', '\ufffd') : text).toWellFormed();
+
+/**
+ * Deeper JSON answers are kept as their text: recording them would overflow the stack of
+ * every JSON.stringify on the way to the log, and PostgreSQL's JSON parser has a depth limit
+ * too. Request bodies have the same default limit (`MAX_JSON_DEPTH`).
+ */
+export const ANSWER_DEPTH_LIMIT = 64;
+
+/**
+ * The parsed answer with every string and key made storable, or undefined when it nests deeper
+ * than the limit (the top level is depth 1). Walks with its own stack, so no depth overflows it.
+ */
+function storableJson(root: unknown): unknown {
+  const holder: unknown[] = [root];
+  const stack: [object, number][] = [[holder, 0]];
+  for (let entry = stack.pop(); entry !== undefined; entry = stack.pop()) {
+    const [node, depth] = entry;
+    if (depth > ANSWER_DEPTH_LIMIT) return undefined;
+    const entries = node as Record<string, unknown>;
+    for (const key of Object.keys(entries)) {
+      const value = entries[key];
+      const fixed = typeof value === 'string' ? storableText(value) : value;
+      const fixedKey = Array.isArray(node) ? key : storableText(key);
+      if (fixedKey !== key) delete entries[key];
+      // Defined, not assigned: an answer's own "__proto__" key stays a key.
+      if (fixedKey !== key || fixed !== value) Object.defineProperty(entries, fixedKey, { value: fixed, enumerable: true, writable: true, configurable: true });
+      if (typeof fixed === 'object' && fixed !== null) stack.push([fixed, depth + 1]);
     }
   }
-  return text;
+  return holder[0];
 }
 
 const isDenied = (error: unknown): error is Error => error instanceof Error && (error as { code?: unknown }).code === 'OUTBOUND_DENIED';
