@@ -39,7 +39,7 @@ describe('iwf verify-chain', () => {
     const victim = await pool.query<{ stream_id: string }>("SELECT stream_id FROM iwf_events.streams WHERE stream_id LIKE 'execution:%' ORDER BY stream_id OFFSET 40 LIMIT 1");
     const stream = victim.rows[0]!.stream_id;
     // The append-only trigger is off for the intruder's session only.
-    await asIntruder(pool, `UPDATE iwf_events.events SET data = jsonb_set(data, '{at}', '"2030-01-01T00:00:00.000Z"') WHERE stream_id = $1 AND stream_revision = 3`, [stream]);
+    await asIntruder(pool, `UPDATE iwf_events.events SET data = jsonb_set(data::jsonb, '{at}', '"2030-01-01T00:00:00.000Z"')::json WHERE stream_id = $1 AND stream_revision = 3`, [stream]);
     const result = await runCli(['verify-chain'], toolingEnv(db.url));
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(`BROKEN ${stream} at revision 3: hash_mismatch`);
