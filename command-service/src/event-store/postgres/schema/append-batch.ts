@@ -1,4 +1,6 @@
 import type { Migration } from '@iwf/platform/db/migrations';
+import { JSONB_APPEND } from './append-function.js';
+import type { AppendJson } from './append-function.js';
 
 /**
  * `iwf_events.append_batch` does what `append_many` (migration 4) does, with set-based writes:
@@ -17,13 +19,37 @@ import type { Migration } from '@iwf/platform/db/migrations';
  *
  * `append_many` stays for a service of the previous version during a rolling upgrade.
  */
-export const appendBatchMigration: Migration = {
-  version: 6,
-  name: 'set-based append of many streams in one call',
-  up: `
-    CREATE FUNCTION iwf_events.write_batch(
+/**
+ * What differs between the batch functions of this migration (jsonb) and migration 7's (json),
+ * besides what `AppendJson` names for the single append.
+ */
+export interface BatchJson extends Omit<AppendJson, 'rows' | 'txId'> {
+  /** The write function's name, and the type its data and metadata come in. */
+  readonly write: string;
+  readonly writeType: string;
+  /** What the append passes the write function as data and metadata. */
+  readonly passed: string;
+  /** Event `e.n`'s data or metadata in the write function's rows. */
+  readonly element: (part: 'data' | 'metadata') => string;
+}
+
+const JSONB_BATCH: BatchJson = {
+  name: 'append_batch',
+  write: 'write_batch',
+  type: 'jsonb',
+  writeType: 'jsonb',
+  declare: '',
+  check: () => '',
+  text: JSONB_APPEND.text,
+  passed: 'p_data, p_metadata',
+  element: (part) => `p_${part} -> (e.n::integer - 1)`,
+};
+
+/** The `CREATE FUNCTION`s of a batch's write function and of its append function. */
+export function batchFunctions(json: BatchJson): string {
+  return `    CREATE FUNCTION iwf_events.${json.write}(
       p_streams text[], p_revisions bigint[], p_event_ids uuid[], p_types text[], p_schema_versions integer[],
-      p_data jsonb, p_metadata jsonb, p_hashes bytea[], p_from integer, p_to integer,
+      p_data ${json.writeType}, p_metadata ${json.writeType}, p_hashes bytea[], p_from integer, p_to integer,
       p_head_ids text[], p_head_last bigint[], p_head_hash bytea[], p_head_moved boolean[]
     ) RETURNS bigint[] LANGUAGE plpgsql AS $fn$
     DECLARE
@@ -31,7 +57,7 @@ export const appendBatchMigration: Migration = {
     BEGIN
       WITH inserted AS (
         INSERT INTO iwf_events.events (stream_id, stream_revision, event_id, type, schema_version, data, metadata, hash)
-        SELECT e.stream, e.revision, e.id, e.type, e.version, p_data -> (e.n::integer - 1), p_metadata -> (e.n::integer - 1), e.hash
+        SELECT e.stream, e.revision, e.id, e.type, e.version, ${json.element('data')}, ${json.element('metadata')}, e.hash
           FROM ROWS FROM (unnest(p_streams), unnest(p_revisions), unnest(p_event_ids), unnest(p_types), unnest(p_schema_versions),
                           unnest(p_hashes)) WITH ORDINALITY AS e(stream, revision, id, type, version, hash, n)
          WHERE e.n BETWEEN p_from AND p_to AND e.hash IS NOT NULL
@@ -47,14 +73,14 @@ export const appendBatchMigration: Migration = {
     END
     $fn$;
 
-    CREATE FUNCTION iwf_events.append_batch(
+    CREATE FUNCTION iwf_events.${json.name}(
       p_stream_ids text[], p_expected bigint[], p_counts integer[], p_event_ids uuid[], p_types text[],
-      p_schema_versions integer[], p_data jsonb, p_metadata jsonb
+      p_schema_versions integer[], p_data ${json.type}, p_metadata ${json.type}
     ) RETURNS TABLE (status smallint, next_revision bigint, commit_tx xid8, last_position bigint, duplicate_id uuid)
     LANGUAGE plpgsql AS $fn$
     DECLARE
       v_appends integer := cardinality(p_stream_ids);
-      v_events integer := cardinality(p_event_ids);
+      v_events integer := cardinality(p_event_ids);${json.declare}
       v_recorded bytea := timestamptz_send(now());
       v_tx xid8 := iwf_events.current_tx_id();
       -- Stream heads: locked rows, then streams new to this call; updated as appends are accepted.
@@ -81,7 +107,7 @@ export const appendBatchMigration: Migration = {
       v_last bigint;
       v_hash bytea;
       v_found record;
-    BEGIN
+    BEGIN${json.check('v_events')}
       SELECT array_agg(s.stream_id), array_agg(s.last_revision), array_agg(s.last_hash), array_agg(false)
         INTO v_head_ids, v_head_last, v_head_hash, v_head_moved
         FROM (SELECT h.stream_id, h.last_revision, h.last_hash FROM iwf_events.streams h
@@ -103,8 +129,8 @@ export const appendBatchMigration: Migration = {
             v_last := v_last + 1;
             v_hash := sha256(v_hash || int8send(v_last) || uuid_send(p_event_ids[e])
               || convert_to(p_types[e], 'UTF8') || '\\x00'::bytea || int4send(p_schema_versions[e])
-              || convert_to((p_data -> (e - 1))::text, 'UTF8') || '\\x00'::bytea
-              || convert_to((p_metadata -> (e - 1))::text, 'UTF8') || '\\x00'::bytea || v_recorded);
+              || convert_to(${json.text('data', 'e')}, 'UTF8') || '\\x00'::bytea
+              || convert_to(${json.text('metadata', 'e')}, 'UTF8') || '\\x00'::bytea || v_recorded);
             v_event_stream[e] := p_stream_ids[i];
             v_event_rev[e] := v_last;
             v_event_hash[e] := v_hash;
@@ -120,8 +146,8 @@ export const appendBatchMigration: Migration = {
         ELSE
           -- Rare: write what is pending first, so the id check sees this call's earlier appends.
           IF v_flushed < v_first - 1 THEN
-            v_positions := v_positions || iwf_events.write_batch(v_event_stream, v_event_rev, p_event_ids, p_types,
-              p_schema_versions, p_data, p_metadata, v_event_hash, v_flushed + 1, v_first - 1,
+            v_positions := v_positions || iwf_events.${json.write}(v_event_stream, v_event_rev, p_event_ids, p_types,
+              p_schema_versions, ${json.passed}, v_event_hash, v_flushed + 1, v_first - 1,
               v_head_ids, v_head_last, v_head_hash, v_head_moved);
           END IF;
           v_flushed := v_first + p_counts[i] - 1;
@@ -140,8 +166,8 @@ export const appendBatchMigration: Migration = {
         v_first := v_first + p_counts[i];
       END LOOP;
 
-      v_positions := v_positions || iwf_events.write_batch(v_event_stream, v_event_rev, p_event_ids, p_types,
-        p_schema_versions, p_data, p_metadata, v_event_hash, v_flushed + 1, v_events,
+      v_positions := v_positions || iwf_events.${json.write}(v_event_stream, v_event_rev, p_event_ids, p_types,
+        p_schema_versions, ${json.passed}, v_event_hash, v_flushed + 1, v_events,
         v_head_ids, v_head_last, v_head_hash, v_head_moved);
 
       FOR i IN 1 .. v_appends LOOP
@@ -150,7 +176,14 @@ export const appendBatchMigration: Migration = {
       RETURN QUERY SELECT * FROM unnest(v_status, v_next, v_tx_out, v_last_pos, v_dup);
     END
     $fn$;
-  `,
+`;
+}
+
+export const appendBatchMigration: Migration = {
+  version: 6,
+  name: 'set-based append of many streams in one call',
+  up: `
+${batchFunctions(JSONB_BATCH)}  `,
   down: `
     DROP FUNCTION iwf_events.append_batch(text[], bigint[], integer[], uuid[], text[], integer[], jsonb, jsonb);
     DROP FUNCTION iwf_events.write_batch(text[], bigint[], uuid[], text[], integer[], jsonb, jsonb, bytea[], integer, integer,
