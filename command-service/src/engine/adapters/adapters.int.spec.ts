@@ -91,6 +91,18 @@ describe('sendHttp with answers the log cannot hold as they are', () => {
     }
   });
 
+  it('keeps a JSON null as null, and an answer whose repaired key would replace another key as its text', async () => {
+    const nothing = await answering('application/json', Buffer.from('null'));
+    const clash = await answering('application/json', Buffer.from('{"a\\u0000":1,"a\\ufffd":2}'));
+    try {
+      expect(await get(nothing.url)).toEqual({ ok: true, status: 200, body: null, truncated: false });
+      expect(await get(clash.url)).toMatchObject({ ok: true, body: '{"a\\u0000":1,"a\\ufffd":2}' });
+    } finally {
+      await nothing.close();
+      await clash.close();
+    }
+  });
+
   it('keeps a JSON answer nested deeper than the limit as its text, which the log can take', async () => {
     const deep = `${'['.repeat(30_000)}"z\\u0000"${']'.repeat(30_000)}`;
     const server = await answering('application/json', Buffer.from(deep));

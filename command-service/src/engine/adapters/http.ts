@@ -104,11 +104,14 @@ function parseBody(raw: string, truncated: boolean, contentType: string | null):
   if (raw === '') return null;
   const text = storableText(raw);
   if (truncated || contentType === null || !/[/+]json\b/i.test(contentType)) return text;
+  let parsed: unknown;
   try {
-    return storableJson(JSON.parse(text) as unknown) ?? text;
+    parsed = JSON.parse(text) as unknown;
   } catch {
     return text;
   }
+  const storable = storableJson(parsed);
+  return storable === undefined ? text : storable;
 }
 
 /**
@@ -127,7 +130,8 @@ export const ANSWER_DEPTH_LIMIT = 64;
 
 /**
  * The parsed answer with every string and key made storable, or undefined when it nests deeper
- * than the limit (the top level is depth 1). Walks with its own stack, so no depth overflows it.
+ * than the limit (the top level is depth 1) or when a key made storable would take the place of
+ * another key of its object. Walks with its own stack, so no depth overflows it.
  */
 function storableJson(root: unknown): unknown {
   const holder: unknown[] = [root];
@@ -140,6 +144,7 @@ function storableJson(root: unknown): unknown {
       const value = entries[key];
       const fixed = typeof value === 'string' ? storableText(value) : value;
       const fixedKey = Array.isArray(node) ? key : storableText(key);
+      if (fixedKey !== key && Object.hasOwn(entries, fixedKey)) return undefined;
       if (fixedKey !== key) delete entries[key];
       // Defined, not assigned: an answer's own "__proto__" key stays a key.
       if (fixedKey !== key || fixed !== value) Object.defineProperty(entries, fixedKey, { value: fixed, enumerable: true, writable: true, configurable: true });

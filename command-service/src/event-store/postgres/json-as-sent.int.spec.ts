@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DomainError } from '@iwf/contracts';
 import type { NewEvent } from '@iwf/contracts';
 import { migrateDown, migrateUp } from '@iwf/platform/db/migrations';
@@ -80,6 +81,24 @@ describe('events keep their JSON as sent (migration 7)', () => {
     await expect(bed.store.append(stream, [unsorted(1), newEvent('json.kept', { note: 'a\u0000b' })], 'no_stream')).rejects.toBeInstanceOf(DomainError);
     await expect(bed.store.append(stream, [newEvent('json.kept', { note: '\ud800' })], 'no_stream')).rejects.toBeInstanceOf(DomainError);
     expect(await bed.store.readStream(stream)).toEqual([]);
+  });
+
+  it('refuses, in the database too, JSON spelling a NUL or a lone surrogate, whoever writes it, and takes other escapes', async () => {
+    const stream = newStreamId();
+    const single = (data: string, metadata: string): Promise<unknown> =>
+      bed.pool.query('SELECT * FROM iwf_events.append_json($1, -2, $2, $3, $4, $5, $6, false)', [stream, [randomUUID()], ['json.kept'], [1], data, metadata]);
+    const batch = (data: string, metadata: string): Promise<unknown> =>
+      bed.pool.query('SELECT * FROM iwf_events.append_json_batch($1, $2, $3, $4, $5, $6, $7, $8)', [[stream], [-2], [1], [randomUUID()], ['json.kept'], [1], data, metadata]);
+    const meta = JSON.stringify([{ tenant: 'tenant-a', actor: 'user:ada', correlation_id: 'c' }]);
+    for (const call of [single, batch]) {
+      await expect(call('[{"note":"a\\u0000b"}]', meta)).rejects.toThrow(/unsupported Unicode escape sequence/);
+      await expect(call('[{"note":"ok"}]', '[{"tenant":"tenant-a","actor":"\\ud800"}]')).rejects.toMatchObject({ detail: expect.stringMatching(/surrogate/) });
+      await expect(call('[{"note":"\\udc00 alone"}]', meta)).rejects.toMatchObject({ detail: expect.stringMatching(/surrogate/) });
+    }
+    expect(await storedText(bed.pool, stream)).toEqual([]);
+    await single('[{"pair":"\\ud83d\\ude00","letter":"\\u0041","spelled":"\\\\u0000"}]', meta);
+    expect((await bed.store.readStream(stream)).map((event) => event.data)).toEqual([{ pair: '\u{1F600}', letter: 'A', spelled: '\\u0000' }]);
+    expect(await verifyStreamChain(bed.pool, stream)).toMatchObject({ ok: true, events: 1 });
   });
 
   it('keeps the previous version’s jsonb functions working beside it, for a rolling upgrade', async () => {
