@@ -143,15 +143,16 @@ describe('the three services, observed', () => {
     // The engine's appends feed the workflow series of the command service.
     await eventually('execution series', async () => {
       const text = await (await fetch(`${command.metricsUrl}/metrics`)).text();
-      const expected: [string, Record<string, string>][] = [
-        ['iwf_workflow_executions_started_total', { workflow: 'run_counted' }],
-        ['iwf_workflow_executions_total', { workflow: 'run_counted', status: 'completed', decision: 'allowed' }],
-        ['iwf_workflow_step_duration_seconds_count', { workflow: 'gate_counted', step_type: 'approval', status: 'completed' }],
-        ['iwf_approvals_requested_total', { workflow: 'gate_counted' }],
-        ['iwf_approvals_decided_total', { workflow: 'gate_counted', decision: 'approved' }],
-        ['iwf_approval_wait_seconds_count', { decision: 'approved' }],
+      const expected: [string, Record<string, string>, number][] = [
+        ['iwf_workflow_executions_started_total', { workflow: 'run_counted' }, 1],
+        ['iwf_workflow_executions_total', { workflow: 'run_counted', status: 'completed', decision: 'allowed' }, 1],
+        ['iwf_workflow_step_duration_seconds_count', { workflow: 'gate_counted', step_type: 'approval', status: 'completed' }, 1],
+        ['iwf_approvals_requested_total', { workflow: 'gate_counted' }, 2],
+        ['iwf_approvals_decided_total', { workflow: 'gate_counted', decision: 'approved' }, 1],
+        ['iwf_approval_wait_seconds_count', { decision: 'approved' }, 1],
+        ['iwf_approvals_withdrawn_total', { workflow: 'gate_counted', execution_status: 'cancelled' }, 1],
       ];
-      return expected.every(([name, labels]) => sampleValue(text, name, labels) === 1) ? text : undefined;
+      return expected.every(([name, labels, value]) => sampleValue(text, name, labels) === value) ? text : undefined;
     }, 10_000);
     const used = new Map<string, string>();
     for (const source of [...dashboardExpressions(), ...alertExpressions()]) for (const name of metricNames(source.expr)) used.set(name, source.where);

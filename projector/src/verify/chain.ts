@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import type { ChainProblem } from '@iwf/command-service/event-store/index';
-import { genesisHash, nextHash } from '@iwf/command-service/event-store/index';
+import type { ChainProblem, LinkRow } from '@iwf/command-service/event-store/index';
+import { LINK_COLUMNS, genesisHash, nextHash, toLink } from '@iwf/command-service/event-store/index';
 import { cursorPages } from './cursor.js';
 
 /** The first event of a stream whose hash chain does not hold, named by stream and revision. */
@@ -16,25 +16,15 @@ export interface ChainReport {
   readonly broken: BrokenChain[];
 }
 
-interface LinkRow {
+interface StreamLinkRow extends LinkRow {
   readonly stream_id: string;
-  readonly stream_revision: string;
-  readonly event_id: string | null;
-  readonly type: string | null;
-  readonly schema_version: number | null;
-  readonly data_text: string | null;
-  readonly metadata_text: string | null;
-  readonly recorded_micros: string | null;
-  readonly hash: string | null;
   readonly last_revision: string | null;
   readonly last_hash: string | null;
 }
 
 // Every event beside its stream's head, stream by stream: one pass over the (stream_id,
 // stream_revision) index, which a cursor walks without sorting.
-const LINKS = `SELECT e.stream_id, e.stream_revision::text AS stream_revision,
-    e.event_id::text AS event_id, e.type, e.schema_version, e.data::text AS data_text, e.metadata::text AS metadata_text,
-    (extract(epoch FROM e.recorded_at) * 1000000)::bigint::text AS recorded_micros, encode(e.hash, 'hex') AS hash,
+const LINKS = `SELECT e.stream_id, ${LINK_COLUMNS},
     s.last_revision::text AS last_revision, encode(s.last_hash, 'hex') AS last_hash
   FROM iwf_events.events e LEFT JOIN iwf_events.streams s ON s.stream_id = e.stream_id
   WHERE $1::text IS NULL OR e.stream_id = $1
@@ -58,7 +48,7 @@ export async function verifyChains(pool: pg.Pool, options: { stream?: string; on
     const verdict = current?.finish();
     if (verdict) broken.push(verdict);
   };
-  for await (const page of cursorPages<LinkRow>(pool, LINKS, [options.stream ?? null], 2_000)) {
+  for await (const page of cursorPages<StreamLinkRow>(pool, LINKS, [options.stream ?? null], 2_000)) {
     for (const row of page) {
       if (current?.stream_id !== row.stream_id) {
         finish();
@@ -91,20 +81,13 @@ class StreamCheck {
 
   add(row: LinkRow): void {
     if (this.problem) return;
-    const revision = Number(row.stream_revision);
+    const link = toLink(row);
+    const revision = link.stream_revision;
     if (revision !== this.revision + 1) {
       this.fail(this.revision + 1, 'revision_gap');
       return;
     }
-    this.hash = nextHash(this.hash, {
-      stream_revision: revision,
-      event_id: row.event_id ?? '',
-      type: row.type ?? '',
-      schema_version: row.schema_version ?? 0,
-      data_text: row.data_text ?? '',
-      metadata_text: row.metadata_text ?? '',
-      recorded_micros: BigInt(row.recorded_micros ?? 0),
-    });
+    this.hash = nextHash(this.hash, link);
     this.revision = revision;
     if (this.hash.toString('hex') !== row.hash) this.fail(revision, 'hash_mismatch');
   }

@@ -56,7 +56,8 @@ export function nextHash(previous: Buffer, link: ChainLink): Buffer {
     .digest();
 }
 
-interface LinkRow {
+/** An event's columns as `nextHash` takes them (`LINK_COLUMNS` selects them from `iwf_events.events e`), and its stored hash in hex. */
+export interface LinkRow {
   readonly stream_revision: string;
   readonly event_id: string;
   readonly type: string;
@@ -67,9 +68,11 @@ interface LinkRow {
   readonly hash: string;
 }
 
-const READ_LINKS = `SELECT e.stream_revision::text AS stream_revision, e.event_id::text AS event_id, e.type, e.schema_version,
+export const LINK_COLUMNS = `e.stream_revision::text AS stream_revision, e.event_id::text AS event_id, e.type, e.schema_version,
     e.data::text AS data_text, e.metadata::text AS metadata_text,
-    (extract(epoch FROM e.recorded_at) * 1000000)::bigint::text AS recorded_micros, encode(e.hash, 'hex') AS hash
+    (extract(epoch FROM e.recorded_at) * 1000000)::bigint::text AS recorded_micros, encode(e.hash, 'hex') AS hash`;
+
+const READ_LINKS = `SELECT ${LINK_COLUMNS}
   FROM iwf_events.events e
   WHERE e.stream_id = $1 AND e.stream_revision > $2::bigint AND e.stream_revision <= $3::bigint
   ORDER BY e.stream_revision LIMIT ${PAGE_SIZE}`;
@@ -116,7 +119,7 @@ export async function* verifyAllStreamChains(db: Queryable, after = ''): AsyncGe
   }
 }
 
-function toLink(row: LinkRow): ChainLink {
+export function toLink(row: LinkRow): ChainLink {
   return {
     stream_revision: Number(row.stream_revision),
     event_id: row.event_id,

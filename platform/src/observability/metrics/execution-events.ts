@@ -1,5 +1,5 @@
-import type { AppendResult, EventStore, ExecutionEvent, NewEvent } from '@iwf/contracts';
-import { withAppend } from '@iwf/contracts';
+import type { AppendResult, ApprovalEvent, EventStore, ExecutionEvent, NewEvent } from '@iwf/contracts';
+import { parseStreamId, streamId as streamIdOf, withAppend } from '@iwf/contracts';
 import { streamCategory } from './event-store.js';
 import type { FinishedStatus, WorkflowMetrics } from './workflow.js';
 
@@ -29,7 +29,7 @@ const isEnding = (event: ExecutionEvent): event is Extract<ExecutionEvent, { typ
 const seconds = (from: number, to: string): number => Math.max(0, (Date.parse(to) - from) / 1000);
 
 /**
- * Feeds the workflow metrics from the execution events this process appends: whatever path
+ * Feeds the workflow metrics from the execution events (and approval withdrawals) this process appends: whatever path
  * runs an execution, its events say what happened, once (a repeated append adds nothing).
  * Observation runs after the append answered and never fails or delays it.
  */
@@ -79,9 +79,21 @@ export function observeExecutionEvents(store: EventStore, metrics: WorkflowMetri
     }
   };
 
+  // A withdrawal is on the approval's stream; its workflow is its execution's.
+  const observeApproval = async (approvalStream: string, events: readonly NewEvent[]): Promise<void> => {
+    const tenant = parseStreamId(approvalStream)?.tenant;
+    for (const event of events as readonly (NewEvent & ApprovalEvent)[]) {
+      if (event.type !== 'ApprovalWithdrawn' || tenant === undefined) continue;
+      metrics.approvalWithdrawn(await workflowOf(streamIdOf('execution', tenant, event.data.execution_id)), event.data.execution_status);
+    }
+  };
+
   return withAppend(store, async (streamId, events, expected): Promise<AppendResult> => {
     const result = await store.append(streamId, events, expected);
-    if (result.appended && streamCategory(streamId) === 'execution') observe(streamId, events).catch(onError);
+    if (!result.appended) return result;
+    const category = streamCategory(streamId);
+    if (category === 'execution') observe(streamId, events).catch(onError);
+    else if (category === 'approval') observeApproval(streamId, events).catch(onError);
     return result;
   });
 }

@@ -61,6 +61,22 @@ describe('workflow series from appended execution events', () => {
     expect(text).toContain('iwf_approval_wait_seconds_sum{decision="approved"} 30');
   });
 
+  it('counts a withdrawn approval under its execution’s workflow and ending, once, and nothing else on approval streams', async () => {
+    const raw = memoryStore();
+    await raw.append('execution:acme:e3', [event('ExecutionStarted', { execution_id: 'e3', workflow_id: 'refunds', started_at: at(0) })], 'no_stream');
+    const registry = new Registry();
+    const store = observeExecutionEvents(raw, createWorkflowMetrics(registry));
+    const withdrawn = event('ApprovalWithdrawn', { approval_id: 'a3', execution_id: 'e3', execution_status: 'timed_out', at: at(9) });
+    await store.append('approval:acme:a3', [event('ApprovalCreated', { approval_id: 'a3', execution_id: 'e3', workflow_id: 'refunds' }), withdrawn], 'no_stream');
+    await store.append('approval:acme:a3', [withdrawn], 'any');
+    await store.append('approval:acme:a4', [event('ApprovalApproved', { approval_id: 'a4', decided_by: 'u', comment: null, at: at(9) })], 'no_stream');
+    await settle();
+    const text = await registry.metrics();
+    expect(text).toContain('iwf_approvals_withdrawn_total{workflow="refunds",execution_status="timed_out"} 1');
+    expect(text).not.toContain('iwf_approvals_decided_total{');
+    expect(text).not.toContain('iwf_approvals_requested_total{');
+  });
+
   it('finds the workflow of an execution another process started', async () => {
     const raw = memoryStore();
     await raw.append('execution:acme:e2', [event('ExecutionStarted', { execution_id: 'e2', workflow_id: 'quotes', started_at: at(0) })], 'no_stream');

@@ -1,4 +1,4 @@
-import type { ExecutionDecision, ExecutionStatus } from '@iwf/contracts';
+import type { ExecutionDecision, ExecutionStatus, WithdrawnBecause } from '@iwf/contracts';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export type FinishedStatus = Exclude<ExecutionStatus, 'running' | 'waiting'>;
@@ -18,6 +18,8 @@ export interface WorkflowMetrics {
   approvalRequested(workflow: string): void;
   /** `waitedSeconds` is undefined when the request was raised before this process saw it. */
   approvalDecided(workflow: string, decision: 'approved' | 'rejected' | 'expired', waitedSeconds: number | undefined): void;
+  /** A blocking approval was withdrawn, undecided, because its execution ended so. */
+  approvalWithdrawn(workflow: string, executionStatus: WithdrawnBecause): void;
 }
 
 export const noWorkflowMetrics: WorkflowMetrics = {
@@ -26,6 +28,7 @@ export const noWorkflowMetrics: WorkflowMetrics = {
   stepFinished: () => undefined,
   approvalRequested: () => undefined,
   approvalDecided: () => undefined,
+  approvalWithdrawn: () => undefined,
 };
 
 const DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600];
@@ -44,6 +47,12 @@ export function createWorkflowMetrics(registry: Registry): WorkflowMetrics {
   const steps = new Histogram({ name: 'iwf_workflow_step_duration_seconds', help: 'Step run time, all attempts', labelNames: ['workflow', 'step_type', 'status'], buckets: DURATION_BUCKETS, registers });
   const requested = new Counter({ name: 'iwf_approvals_requested_total', help: 'Approval requests raised', labelNames: ['workflow'], registers });
   const decided = new Counter({ name: 'iwf_approvals_decided_total', help: 'Approval requests decided or expired', labelNames: ['workflow', 'decision'], registers });
+  const withdrawn = new Counter({
+    name: 'iwf_approvals_withdrawn_total',
+    help: 'Blocking approvals withdrawn undecided, by how their execution ended',
+    labelNames: ['workflow', 'execution_status'],
+    registers,
+  });
   const waited = new Histogram({ name: 'iwf_approval_wait_seconds', help: 'Time from an approval request to its decision', labelNames: ['decision'], buckets: WAIT_BUCKETS, registers });
 
   return {
@@ -58,6 +67,7 @@ export function createWorkflowMetrics(registry: Registry): WorkflowMetrics {
       decided.inc({ workflow, decision });
       if (seconds !== undefined) waited.observe({ decision }, seconds);
     },
+    approvalWithdrawn: (workflow, executionStatus) => withdrawn.inc({ workflow, execution_status: executionStatus }),
   };
 }
 

@@ -6,8 +6,9 @@ interface Ingested {
 }
 
 /**
- * Runs workflows through the engine: one execution that completes, and one that waits on an
- * approval which is then approved (so started, ended, step, approval series all move).
+ * Runs workflows through the engine: one execution that completes, one that waits on an
+ * approval which is then approved, and one whose approval is withdrawn when it is cancelled
+ * (so started, ended, step, approval and withdrawal series all move).
  */
 export async function sendExecutionTraffic(commandUrl: string, queryUrl: string, token: string, suffix: string): Promise<void> {
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
@@ -35,4 +36,6 @@ export async function sendExecutionTraffic(commandUrl: string, queryUrl: string,
   const approval = ((await list.json()) as { items?: { approval_id: string }[] }).items?.[0]?.approval_id;
   if (!approval) throw new Error(`no approval for execution ${execution} (${list.status})`);
   await post(`/api/v1/approvals/${approval}/approve`, { comment: 'fine' }, 200);
+  const abandoned = (await post('/api/v1/events?wait=true', { event_type: gated, payload: { n: 3 } }, 202)) as Ingested;
+  await post(`/api/v1/executions/${abandoned.executions[0]?.execution_id}/cancel`, { reason: 'not needed' }, 200);
 }
