@@ -1,5 +1,6 @@
 import type { Condition, ConditionLeaf, RuleConditions } from '@iwf/contracts';
 import { describe, expect, it } from 'vitest';
+import { MAX_INLINED_CONDITIONS } from './condition-step.js';
 import { referencedRuleIds } from './definition.js';
 import { Driver, T0, definitionOf } from './spec-driver.js';
 
@@ -76,6 +77,19 @@ describe('condition step', () => {
     expect(missing.state.status === 'failed' && missing.state.error).toEqual({ kind: 'evaluation', message: 'rule gone was not found' });
     const cycle = decide(undefined, order, { rule_id: 'a', rules: { a: { rule_id: 'b' }, b: { or: [{ rule_id: 'a' }] } } });
     expect(cycle.state.status === 'failed' && cycle.state.error.message).toMatch(/too deeply/);
+  });
+
+  it('fails with an evaluation error, before evaluating anything, when rules referencing rules multiply past the budget', () => {
+    // Each rule references the next thirty times: 30^4 = 810,000 conditions once inlined.
+    const fan = (next: string): Condition => ({ or: Array.from({ length: 30 }, () => ({ rule_id: next })) });
+    const rules: RuleConditions = { r0: fan('r1'), r1: fan('r2'), r2: fan('r3'), r3: fan('r4'), r4: { field: 'order.total', operator: 'gt', value: 1 } };
+    const d = decide(undefined, order, { rules, rule_id: 'r0', on_error: 'oops' });
+    const failed = d.history.find((event) => event.type === 'StepFailed');
+    expect(failed?.type === 'StepFailed' && failed.data.error).toEqual({ kind: 'evaluation', message: `the condition and the rules it references come to more than ${MAX_INLINED_CONDITIONS} conditions` });
+    expect(d.history.find((event) => event.type === 'ConditionEvaluated')?.data).toMatchObject({ result: null, trace: null });
+    expect(d.timeline()).toEqual(['check:failed', 'oops:completed']);
+    // Within the budget the same shape evaluates: 30 × 30 + 31 conditions.
+    expect(decisionOf(decide(undefined, order, { rules: { r0: fan('r1'), r1: fan('r4'), r4: rules['r4']! }, rule_id: 'r0' }))).toBe('allowed');
   });
 
   it('lists the rules a definition references, for the runtime to load', () => {
