@@ -157,12 +157,38 @@ describe('GET /audit/events', () => {
     ['a time before the year 1', '/audit/events?from=-005000-01-01T00:00:00Z', '/querystring/from'],
     ['a time after the year 9999', '/audit/events?to=%2B010000-01-01T00:00:00Z', '/querystring/to'],
     ['a cut at a time before the year 1', 'STREAM?at_time=-005000-01-01T00:00:00Z', '/querystring/at_time'],
+    // These once passed as times JavaScript's Date guessed at (2001-01-01, May 5 2001, server-local time).
+    ['a time that is a number', '/audit/events?from=1', '/querystring/from'],
+    ['a date in words', '/audit/events?from=May%205', '/querystring/from'],
+    ['a time without its time zone', '/audit/events?to=2024-01-01T10:00:00', '/querystring/to'],
+    ['a cut at a number', 'STREAM?at_time=1', '/querystring/at_time'],
   ])('answers 400 to %s', async (_name, path, pointer) => {
     const api = apiClient(system.app, await system.tokenFor('acme', ['admin']));
     const reply = await api.get(path.replace('STREAM', `/audit/streams/${stream}`));
     expect(reply.statusCode, reply.body).toBe(400);
     expect(reply.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect((reply.json() as { errors: { pointer: string }[] }).errors.map((error) => error.pointer)).toEqual([pointer]);
+  });
+});
+
+describe('a stream longer than one audit answer', () => {
+  it('answers 400 pointing at at_revision, and the stream up to an earlier revision', async () => {
+    const store = createPostgresEventStore({ pool });
+    const long = streamId('ingest', tenant, 'long-stream');
+    for (let chunk = 0; chunk < 11; chunk++) {
+      const events = Array.from({ length: chunk < 10 ? 1_000 : 1 }, (_, n) => ({
+        event_id: randomUUID(), type: 'NoteTaken', data: { n: chunk * 1_000 + n }, metadata: { tenant, actor: 'tester', correlation_id: 'long' },
+      }));
+      await store.append(long, events, chunk === 0 ? 'no_stream' : chunk * 1_000 - 1);
+    }
+    await store.close();
+    const api = apiClient(system.app, await system.tokenFor('acme', ['admin']));
+    const whole = await api.get(`/audit/streams/${long}`);
+    expect(whole.statusCode, whole.body).toBe(400);
+    expect((whole.json() as { errors: { pointer: string }[] }).errors.map((error) => error.pointer)).toEqual(['/querystring/at_revision']);
+    const earlier = bodyOf(await api.get(`/audit/streams/${long}?at_revision=9999`));
+    expect(earlier).toMatchObject({ revision: 9_999, head_revision: 10_000 });
+    expect((earlier['events'] as unknown[]).length).toBe(10_000);
   });
 });
 

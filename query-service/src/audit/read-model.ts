@@ -53,7 +53,7 @@ export async function readStreamUpTo(db: Queryable, streamId: string, cut: Strea
   );
   if (result.rows.length > MAX_STREAM_EVENTS) {
     throw new DomainError('validation', `The stream has more than ${MAX_STREAM_EVENTS} events up to that point; ask for an earlier at_revision.`, [
-      { pointer: '/at_revision', message: `at most ${MAX_STREAM_EVENTS} events per answer` },
+      { pointer: '/querystring/at_revision', message: `at most ${MAX_STREAM_EVENTS} events per answer` },
     ]);
   }
   return { events: result.rows.map(toRecordedEvent), head: Number(last) };

@@ -14,7 +14,7 @@ import { AuditEventViewSchema, AuditStreamViewSchema } from './schemas.js';
 import { auditStream } from './stream.js';
 
 const Text = Type.String({ minLength: 1, maxLength: 256 });
-const Time = Type.String({ maxLength: 64, description: 'ISO-8601 timestamp' });
+const Time = Type.String({ format: 'date-time', maxLength: 64, description: 'ISO-8601 timestamp with its time zone' });
 
 /** Audit reads come from the log itself; a stream of another tenant does not exist for the caller (404). */
 export function registerAuditQueries(app: HttpApp, deps: QueryServiceDeps): void {
