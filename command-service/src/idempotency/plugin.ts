@@ -9,6 +9,24 @@ import { revisionOfEtag } from '../http/request-context.js';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 const RETENTION = '24 hours';
+// A claim with no answer this old belongs to a process that died mid-request: no request runs
+// this long (bodies arrive within REQUEST_TIMEOUT_MS, at most 5 minutes, and waits are shorter).
+const ABANDONED_AFTER = '10 minutes';
+
+/**
+ * Answers a retry with the same key should not get again: a concurrent-modification conflict
+ * says "try again", and kept for 24 h it would refuse every retry with the same key.
+ */
+export function isTransientAnswer(statusCode: number, payload: unknown): boolean {
+  if (statusCode >= 500) return true;
+  if (statusCode !== 409 || typeof payload !== 'string') return false;
+  try {
+    const type = (JSON.parse(payload) as { type?: unknown }).type;
+    return typeof type === 'string' && type.endsWith('/concurrent-modification');
+  } catch {
+    return false;
+  }
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -19,7 +37,9 @@ declare module 'fastify' {
 /**
  * `Idempotency-Key` on writes: the first answer (status and body) is stored and replayed for
  * 24 h; nothing is appended again. The same key with another request is a 422; a key whose
- * first request is still running is a 409. Server errors are not stored, so the client may retry.
+ * first request is still running is a 409. Server errors and concurrent-modification conflicts
+ * are not stored, so the client may retry; a claim left without an answer by a process that
+ * died is taken over after 10 minutes (the command then runs again).
  */
 export const idempotencyPlugin = fp<{ pool: pg.Pool }>(
   async (app: FastifyInstance, { pool }) => {
@@ -38,6 +58,7 @@ export const idempotencyPlugin = fp<{ pool: pg.Pool }>(
         `INSERT INTO iwf_command.idempotency_keys (tenant, key, fingerprint) VALUES ($1, $2, $3)
          ON CONFLICT (tenant, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, status = NULL, body = NULL, log_position = NULL, created_at = now()
            WHERE iwf_command.idempotency_keys.created_at < now() - interval '${RETENTION}'
+              OR (iwf_command.idempotency_keys.status IS NULL AND iwf_command.idempotency_keys.created_at < now() - interval '${ABANDONED_AFTER}')
          RETURNING key`,
         [tenant, key, fingerprint],
       );
@@ -51,7 +72,7 @@ export const idempotencyPlugin = fp<{ pool: pg.Pool }>(
       const key = request.idempotencyKey;
       if (key === undefined) return payload;
       const tenant = principalOf(request).tenant;
-      if (reply.statusCode >= 500) {
+      if (isTransientAnswer(reply.statusCode, payload)) {
         await pool.query('DELETE FROM iwf_command.idempotency_keys WHERE tenant = $1 AND key = $2', [tenant, key]);
       } else {
         const position = reply.getHeader(LOG_POSITION_HEADER);

@@ -236,6 +236,31 @@ describe('Idempotency-Key', () => {
     }
   });
 
+  it('takes over a claim left unanswered by a process that died, after 10 minutes, and not before', async () => {
+    const unanswered = (key: string, minutesAgo: number): Promise<unknown> =>
+      withAdmin(system.config.databaseUrl, (db) =>
+        db.query(
+          `INSERT INTO iwf_command.idempotency_keys (tenant, key, fingerprint, created_at) VALUES ($1, $2, '2:died', now() - $3 * interval '1 minute')
+           ON CONFLICT (tenant, key) DO UPDATE SET status = NULL, body = NULL, log_position = NULL, created_at = EXCLUDED.created_at`,
+          [system.tenant('acme'), key, minutesAgo],
+        ),
+      );
+    // A claim of another request, abandoned 11 minutes ago: this one takes the key and runs.
+    await unanswered('died-long-ago', 11);
+    const { reply: taken, appended } = await appendedBy(() => api.post('/workflows', legacyWorkflow('after_crash'), { 'idempotency-key': 'died-long-ago' }));
+    expect(taken.statusCode, taken.body).toBe(201);
+    expect(appended).toBe(1);
+    const again = await api.post('/workflows', legacyWorkflow('after_crash'), { 'idempotency-key': 'died-long-ago' });
+    expect([again.statusCode, again.headers['idempotent-replayed'], again.body]).toEqual([201, 'true', taken.body]);
+
+    // The same request's claim, unanswered for a minute: it may still be running.
+    await unanswered('died-long-ago', 1);
+    const { reply: busy, appended: none } = await appendedBy(() => api.post('/workflows', legacyWorkflow('after_crash'), { 'idempotency-key': 'died-long-ago' }));
+    expect(busy.statusCode).toBe(409);
+    expect(problemType(busy)).toMatch(/idempotency-key-in-use$/);
+    expect(none).toBe(0);
+  });
+
   it.each([['too long', 'k'.repeat(256)], ['with a space', 'two words']])('rejects a key %s (400)', async (_name, key) => {
     const { reply, appended } = await appendedBy(() => api.post('/workflows', legacyWorkflow('bad_key'), { 'idempotency-key': key }));
     expect(reply.statusCode).toBe(400);
