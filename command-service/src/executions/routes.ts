@@ -18,7 +18,7 @@ const WorkflowParams = Type.Object({ workflow_id: Type.String({ maxLength: 128 }
 const ExecutionParams = Type.Object({ execution_id: Type.String({ maxLength: 128 }) });
 const StartBody = Type.Object({ payload: Type.Record(Type.String(), Type.Unknown(), { default: {} }) }, { additionalProperties: false });
 const CancelBody = Type.Union([Type.Object({ reason: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false }), Type.Null()]);
-const WaitQuery = Type.Object({ wait: Type.Optional(Type.Boolean()) });
+const WaitQuery = Type.Object({ wait: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
 
 const ExecutionAnswer = Type.Object({
   execution_id: Type.String(),

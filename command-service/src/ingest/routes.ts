@@ -33,7 +33,7 @@ const IngestAnswerSchema = Type.Object({
   position: Type.Union([Type.String(), Type.Null()]),
 });
 
-const WaitQuery = Type.Object({ wait: Type.Optional(Type.Boolean({ description: 'Answer once no started execution is running.' })) });
+const WaitQuery = Type.Object({ wait: Type.Optional(Type.Boolean({ description: 'Answer once no started execution is running.' })) }, { additionalProperties: false });
 
 // A waiting request holds a connection; it may not outlive the request timeout.
 const MAX_WAIT_MS = 25_000;

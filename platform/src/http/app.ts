@@ -1,4 +1,5 @@
 import AjvCompiler from '@fastify/ajv-compiler';
+import { Type } from '@sinclair/typebox';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -93,6 +94,13 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   // JSON everywhere: fastify's built-in text/plain parser would hand a string to the routes
   // (a 400 from schema validation) where the answer is 415 unsupported media type.
   app.removeContentTypeParser('text/plain');
+  // A write names every query parameter it takes, and nothing else passes: an unknown one (a
+  // misspelt `wait`) is a 400, as on reads, rather than a request that quietly does otherwise.
+  app.addHook('onRoute', (route) => {
+    if ([route.method].flat().every((method) => method === 'GET' || method === 'HEAD')) return;
+    route.schema ??= {};
+    route.schema.querystring ??= Type.Object({}, { additionalProperties: false });
+  });
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(notFoundHandler);
   app.addHook('onSend', async (request, reply) => {

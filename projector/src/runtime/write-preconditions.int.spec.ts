@@ -96,6 +96,24 @@ describe('commands that take no input', () => {
     }
   });
 
+  it('refuses a query parameter a write does not take (400), appending nothing', async () => {
+    await api.post('/workflows', legacyWorkflow('strict_query'));
+    for (const [path, pointer] of [
+      ['/workflows/strict_query/disable?bogus=1', '/querystring/bogus'],
+      ['/workflows?dry_run=true', '/querystring/dry_run'],
+      ['/events?wiat=true', '/querystring/wiat'],
+      ['/workflows/strict_query/executions?wait=true&fast=1', '/querystring/fast'],
+    ] as const) {
+      const body = path.startsWith('/events') ? { event_type: 'strict.query', payload: {} } : path.endsWith('dry_run=true') ? legacyWorkflow('strict_query_2') : {};
+      const { reply, appended } = await appendedBy(() => api.post(path, body));
+      expect(reply.statusCode, `${path}: ${reply.body}`).toBe(400);
+      expect(pointersOf(reply), path).toEqual([pointer]);
+      expect(appended, path).toBe(0);
+    }
+    expect((await api.send('DELETE', '/workflows/strict_query?force=yes')).statusCode).toBe(400);
+    expect((await api.post('/workflows/strict_query/disable')).statusCode).toBe(200);
+  });
+
   it('takes no body, {} or null alike', async () => {
     await api.post('/workflows', legacyWorkflow('no_input_ok'));
     expect((await api.post('/workflows/no_input_ok/disable', {})).statusCode).toBe(200);
