@@ -51,8 +51,9 @@ export function registerExecutionRoutes(app: HttpApp, engine: Engine, pool: Para
       // If-Match pins the workflow: start only the definition the client saw (its ETag).
       requireRevision(ifMatchRevision(request), row.stream_revision);
       const actor = actorOf(request);
-      const started = await startExecution(engine.runner, principal.tenant, newId(), row, { trigger: { kind: 'manual', started_by: actor.actor }, payload: request.body.payload }, actor);
+      // Before the start: a malformed X-Max-Wait-Ms is a 400 that starts nothing.
       const deadline = waitDeadline(request, request.query.wait, engine.config.ingestWaitDefaultMs);
+      const started = await startExecution(engine.runner, principal.tenant, newId(), row, { trigger: { kind: 'manual', started_by: actor.actor }, payload: request.body.payload }, actor);
       const status = deadline === undefined ? started.status : await settle({ bus: engine.bus, runner: engine.runner, pollMs: engine.config.waitPollMs }, started.status, deadline);
       const { execution_id, status: current, decision, revision, position } = status;
       return reply.status(201).send({ execution_id, workflow_id, status: current, decision, revision, position: setLogPosition(reply, position) });

@@ -40,8 +40,9 @@ const MAX_WAIT_MS = 25_000;
 
 /** The deadline of a `?wait=true` ingest: X-Max-Wait-Ms, else the configured default. */
 export function waitDeadline(request: FastifyRequest, wait: boolean | undefined, defaultMs: number): number | undefined {
-  if (wait !== true) return undefined;
-  return Date.now() + maxWaitMs(request.headers[MAX_WAIT_HEADER], defaultMs, MAX_WAIT_MS);
+  // A malformed X-Max-Wait-Ms is a 400 even when the request does not wait.
+  const waitMs = maxWaitMs(request.headers[MAX_WAIT_HEADER], defaultMs, MAX_WAIT_MS);
+  return wait === true ? Date.now() + waitMs : undefined;
 }
 
 export function registerIngestRoutes(app: HttpApp, engine: Engine): void {

@@ -189,6 +189,8 @@ describe('GET /workflows pagination', () => {
     expect(bodyOf(second)['next_cursor']).toBeNull();
     const ascending = await scratch.get('/workflows/versioned/versions?order=asc', after(created));
     expect(bodyOf(ascending).items?.map((item) => item['definition_revision'])).toEqual([1, 2]);
+    // A cursor does not make a workflow exist: another id's page past it is a 404, not an empty page.
+    expect((await scratch.get(`/workflows/no_such_workflow/versions?cursor=${encodeURIComponent(cursor)}`)).statusCode).toBe(404);
   });
 });
 
@@ -295,7 +297,12 @@ describe('read-your-writes', () => {
     expectBadRequest(await catalog.get(`/workflows/wf_00?min_position=${encodeURIComponent(position)}`), ['/querystring/min_position']);
   });
 
-  it('answers 400 to a malformed X-Max-Wait-Ms', async () => {
+  it('answers 400 to a malformed X-Max-Wait-Ms, with or without a position to wait for', async () => {
     expectBadRequest(await catalog.get('/workflows', { 'x-min-position': positionOf(lastWrite), 'x-max-wait-ms': 'soon' }), ['/headers/x-max-wait-ms']);
+    expectBadRequest(await catalog.get('/workflows', { 'x-max-wait-ms': 'soon' }), ['/headers/x-max-wait-ms']);
+  });
+
+  it('answers 400 to a malformed min_position in the query even when the header holds a good one', async () => {
+    expectBadRequest(await catalog.get('/workflows/wf_00?min_position=nope', { 'x-min-position': positionOf(lastWrite) }), ['/querystring/min_position']);
   });
 });

@@ -114,6 +114,21 @@ describe('commands that take no input', () => {
     expect((await api.post('/workflows/strict_query/disable')).statusCode).toBe(200);
   });
 
+  it('answers 400 to a malformed X-Max-Wait-Ms on an ingest or a manual start, waiting or not, appending nothing', async () => {
+    await api.post('/workflows', legacyWorkflow('wait_header'));
+    for (const [path, body] of [
+      ['/events', { event_type: 'wait.header', payload: {} }],
+      ['/events?wait=true', { event_type: 'wait.header', payload: {} }],
+      ['/workflows/wait_header/executions', { payload: {} }],
+      ['/workflows/wait_header/executions?wait=true', { payload: {} }],
+    ] as const) {
+      const { reply, appended } = await appendedBy(() => api.post(path, body, { 'x-max-wait-ms': 'soon' }));
+      expect(reply.statusCode, `${path}: ${reply.body}`).toBe(400);
+      expect(pointersOf(reply), path).toEqual(['/headers/x-max-wait-ms']);
+      expect(appended, path).toBe(0);
+    }
+  });
+
   it('takes no body, {} or null alike', async () => {
     await api.post('/workflows', legacyWorkflow('no_input_ok'));
     expect((await api.post('/workflows/no_input_ok/disable', {})).statusCode).toBe(200);

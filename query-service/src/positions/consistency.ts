@@ -67,9 +67,10 @@ export const consistencyPlugin = fp<{ watcher: PositionWatcher; log?: LogReach; 
       const source = sourceOf(request);
       if (!source) return;
       const min = minPosition(request);
+      // Checked whether or not there is a position to wait for: a malformed value is a 400 either way.
+      const waitMs = maxWaitMs(request.headers[MAX_WAIT_HEADER], defaultWaitMs, MAX_WAIT_LIMIT_MS);
       if (min) {
         request.minPosition = min;
-        const waitMs = maxWaitMs(request.headers[MAX_WAIT_HEADER], defaultWaitMs, MAX_WAIT_LIMIT_MS);
         if (!(await source.waitFor(min, waitMs))) {
           void reply.header('retry-after', '1');
           throw new DomainError('unavailable', `${source.what} not reached the requested position within ${waitMs} ms.`, [], 'projection-behind');
@@ -90,15 +91,17 @@ export const consistencyPlugin = fp<{ watcher: PositionWatcher; log?: LogReach; 
   { name: 'iwf-consistency' },
 );
 
+/** The header's position, else the query's; each one given must be a position this service issued. */
 function minPosition(request: FastifyRequest): LogPosition | undefined {
   const header = request.headers[MIN_POSITION_HEADER];
   const query = (request.query as Record<string, unknown> | undefined)?.['min_position'];
-  const text = typeof header === 'string' ? header : typeof query === 'string' ? query : undefined;
-  if (text === undefined) return undefined;
-  const position = parsePosition(text.trim());
-  if (!position) {
-    const pointer = typeof header === 'string' ? '/headers/x-min-position' : '/querystring/min_position';
-    throw new DomainError('validation', 'The minimum position is not one this service issued.', [{ pointer, message: 'is not a log position' }]);
-  }
-  return position;
+  const parse = (text: unknown, pointer: string): LogPosition | undefined => {
+    if (typeof text !== 'string') return undefined;
+    const position = parsePosition(text.trim());
+    if (!position) throw new DomainError('validation', 'The minimum position is not one this service issued.', [{ pointer, message: 'is not a log position' }]);
+    return position;
+  };
+  const fromHeader = parse(header, '/headers/x-min-position');
+  const fromQuery = parse(query, '/querystring/min_position');
+  return fromHeader ?? fromQuery;
 }

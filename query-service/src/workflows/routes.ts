@@ -85,7 +85,9 @@ export function registerWorkflowQueries(app: HttpApp, deps: QueryServiceDeps): v
       const tenant = principalOf(request).tenant;
       const { workflow_id } = request.params;
       const page = isValidId(workflow_id) ? await listWorkflowVersions(deps.pool, tenant, workflow_id, request.query) : undefined;
-      if (!page || (page.items.length === 0 && request.query.cursor === undefined)) throw new DomainError('not_found', `No workflow ${workflow_id}.`);
+      // An empty page past a cursor is the end of a workflow's versions, or no workflow at all.
+      const missing = !page || (page.items.length === 0 && (request.query.cursor === undefined || !(await getWorkflow(deps.pool, tenant, workflow_id))));
+      if (missing) throw new DomainError('not_found', `No workflow ${workflow_id}.`);
       return page;
     },
   );
