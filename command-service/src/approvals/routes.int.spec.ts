@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { streamId } from '@iwf/contracts';
+import { ENGINE_EVENT_ID_PREFIX, engineIds, uuidFrom } from '../engine/runtime/ids.js';
 import { startEngineSystem, type EngineTestSystem } from '../engine/runtime/testing/system.js';
 import { createWorkflow, ingestOne, stepsRun } from '../engine/runtime/testing/world.js';
 
@@ -60,6 +61,24 @@ describe('deciding an approval', () => {
       discount: { id: 'DS-1' },
     });
     expect(ingested.rows[0]?.data.executions).toEqual([expect.objectContaining({ workflow_id: 'audit_trail' })]);
+  });
+
+  it('ingests its business event under an id no client may take first', async () => {
+    const { approvalId } = await pendingApproval('DS-9');
+    const reserved = engineIds.approvalEvent(system.tenant, approvalId, 'approved');
+    expect(reserved.startsWith(ENGINE_EVENT_ID_PREFIX)).toBe(true);
+    const noise = (event_id: string) => system.call('POST', '/events', { event_type: 'noise.happened', payload: {}, event_id }, { roles: ['workflow_manager'] });
+    for (const taken of [reserved, reserved.toUpperCase()]) {
+      const refused = await noise(taken);
+      expect(refused.status, taken).toBe(400);
+      expect((refused.body['errors'] as { pointer: string }[]).map((error) => error.pointer)).toEqual(['/event_id']);
+    }
+    // The bare name-based UUID is an id like any other a client may choose; it no longer collides.
+    expect((await noise(uuidFrom('approval', system.tenant, approvalId, 'approved'))).status).toBe(202);
+
+    expect((await decide(approvalId, 'approve', ['admin'])).status).toBe(200);
+    const [recorded] = await system.store.readStream(streamId('ingest', system.tenant, reserved));
+    expect(recorded?.data).toMatchObject({ event_type: 'approval.approved', executions: [expect.objectContaining({ workflow_id: 'audit_trail' })] });
   });
 
   it('rejecting takes on_rejected', async () => {

@@ -1,10 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { EVENT_TYPE_PATTERN, ID_PATTERN } from '@iwf/contracts';
+import { EVENT_TYPE_PATTERN, ID_PATTERN, validationError } from '@iwf/contracts';
 import type { HttpApp } from '@iwf/platform/http/app';
 import { principalOf } from '@iwf/platform/auth/plugin';
 import { MAX_WAIT_HEADER, maxWaitMs, setLogPosition } from '@iwf/platform/http/positions';
 import type { Engine } from '../engine/runtime/engine.js';
+import { ENGINE_EVENT_ID_PREFIX, isEngineEventId } from '../engine/runtime/ids.js';
 import { eventMetadataFor } from '../http/request-context.js';
 import { ProblemResponses } from '../http/schemas.js';
 import type { IngestAnswer } from './ingest.js';
@@ -62,6 +63,9 @@ export function registerIngestRoutes(app: HttpApp, engine: Engine): void {
       const principal = principalOf(request);
       const metadata = eventMetadataFor(request);
       const { event_type, payload, source, event_id } = request.body;
+      if (event_id !== undefined && isEngineEventId(event_id)) {
+        throw validationError([{ pointer: '/event_id', message: `must not start with ${ENGINE_EVENT_ID_PREFIX}, which names the events the service ingests itself` }]);
+      }
       const answer: IngestAnswer = await engine.ingest(
         principal.tenant,
         { event_type, payload, source: source ?? 'api', event_id },

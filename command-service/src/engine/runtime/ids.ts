@@ -15,6 +15,18 @@ export function uuidFrom(...parts: readonly string[]): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/**
+ * The ids of business events the engine ingests itself (approval decisions, emitted events)
+ * start with this, and the ingest API refuses ids that do. Their UUID part is derived from what
+ * a tenant's users can know (an approval's id, an effect's key): without the prefix a client
+ * could ingest an event under such an id first, and the engine's event would be answered as a
+ * repeat of it and never run.
+ */
+export const ENGINE_EVENT_ID_PREFIX = 'iwf.';
+
+/** Whether an event id is one the engine's own ingests use (case aside, as a client might spell it). */
+export const isEngineEventId = (eventId: string): boolean => eventId.slice(0, ENGINE_EVENT_ID_PREFIX.length).toLowerCase() === ENGINE_EVENT_ID_PREFIX;
+
 export const engineIds = {
   /** One execution per (ingested event, workflow). */
   eventExecution: (tenant: string, eventId: string, workflowId: string) => uuidFrom('execution', tenant, eventId, workflowId),
@@ -23,9 +35,9 @@ export const engineIds = {
   /** The store id of the EventIngested event of a business event. */
   ingestRecord: (tenant: string, eventId: string) => uuidFrom('ingest', tenant, eventId),
   /** The business event an emit effect ingests. */
-  emittedEvent: (tenant: string, idempotencyKey: string) => uuidFrom('emit', tenant, idempotencyKey),
+  emittedEvent: (tenant: string, idempotencyKey: string) => `${ENGINE_EVENT_ID_PREFIX}${uuidFrom('emit', tenant, idempotencyKey)}`,
   /** The integration event a record effect publishes. */
   recordEvent: (tenant: string, idempotencyKey: string) => uuidFrom('record', tenant, idempotencyKey),
   /** The business event an approval decision ingests. */
-  approvalEvent: (tenant: string, approvalId: string, status: string) => uuidFrom('approval', tenant, approvalId, status),
+  approvalEvent: (tenant: string, approvalId: string, status: string) => `${ENGINE_EVENT_ID_PREFIX}${uuidFrom('approval', tenant, approvalId, status)}`,
 };
