@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { streamId } from '@iwf/contracts';
 import { ENGINE_EVENT_ID_PREFIX, engineIds, uuidFrom } from '../engine/runtime/ids.js';
@@ -79,6 +80,32 @@ describe('deciding an approval', () => {
     expect((await decide(approvalId, 'approve', ['admin'])).status).toBe(200);
     const [recorded] = await system.store.readStream(streamId('ingest', system.tenant, reserved));
     expect(recorded?.data).toMatchObject({ event_type: 'approval.approved', executions: [expect.objectContaining({ workflow_id: 'audit_trail' })] });
+  });
+
+  it('does not ingest a second business event for a decision the previous version followed up under the unprefixed id', async () => {
+    const { executionId, approvalId } = await pendingApproval('DS-10');
+    const decidedAt = new Date(Date.now() - 5_000).toISOString();
+    // What the previous version did: its follow-up ingest under the bare id (after the decision),
+    // then (in this test's order, so that a repair running meanwhile sees both) the decision itself.
+    const legacy = engineIds.legacyApprovalEvent(system.tenant, approvalId, 'approved');
+    await system.engine.ingest(system.tenant, { event_type: 'approval.approved', payload: { approval: { approval_id: approvalId } }, source: 'approvals', event_id: legacy }, { actor: 'mia' });
+    const stream = streamId('approval', system.tenant, approvalId);
+    const head = (await system.store.readStream(stream)).length - 1;
+    await system.store.append(stream, [{ event_id: randomUUID(), type: 'ApprovalApproved', data: { approval_id: approvalId, decided_by: 'mia', comment: null, at: decidedAt }, metadata: { tenant: system.tenant, actor: 'mia', correlation_id: 'previous-version' } }], head);
+
+    await system.engine.approvals.ensureExpiry(system.tenant, approvalId); // what the repair subscription does
+    expect(await system.store.readStream(streamId('ingest', system.tenant, engineIds.approvalEvent(system.tenant, approvalId, 'approved')))).toEqual([]);
+    expect(stepsRun(await system.execution(executionId))).toEqual(['ask', 'grant']);
+  });
+
+  it('ingests the decision’s own event when a client took the unprefixed id before the decision', async () => {
+    const { approvalId } = await pendingApproval('DS-11');
+    const legacy = engineIds.legacyApprovalEvent(system.tenant, approvalId, 'approved');
+    const early = await system.call('POST', '/events', { event_type: 'approval.approved', payload: {}, event_id: legacy }, { roles: ['workflow_manager'] });
+    expect(early.status).toBe(202);
+    expect((await decide(approvalId, 'approve', ['admin'])).status).toBe(200);
+    const [own] = await system.store.readStream(streamId('ingest', system.tenant, engineIds.approvalEvent(system.tenant, approvalId, 'approved')));
+    expect(own?.data).toMatchObject({ event_type: 'approval.approved', source: 'approvals' });
   });
 
   it('rejecting takes on_rejected', async () => {

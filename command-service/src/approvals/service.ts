@@ -90,6 +90,20 @@ export class ApprovalService {
     return { state: outcome.state, revision: outcome.revision, position: laterPosition(outcome.position, followed) };
   }
 
+  /**
+   * Where the previous version recorded this decision's business event, under the id without
+   * the prefix, if it did: a follow-up repeated after an upgrade (the repair subscription's)
+   * must not ingest it again. A record of another type, or one received before the decision
+   * (a client that took that id first), is not the decision's.
+   */
+  private async ingestedByPreviousVersion(tenant: string, decided: Decided, eventType: string): Promise<LogPosition | undefined> {
+    const legacy = streamId('ingest', tenant, engineIds.legacyApprovalEvent(tenant, decided.approval_id, decided.status));
+    const [recorded] = await this.deps.store.readStream(legacy, { max_count: 1 });
+    const data = recorded?.data as { event_type?: unknown; received_at?: unknown } | undefined;
+    const after = typeof data?.received_at === 'string' && decided.decided_at !== null && Date.parse(data.received_at) >= Date.parse(decided.decided_at);
+    return recorded !== undefined && data?.event_type === eventType && after ? recorded.position : undefined;
+  }
+
   /** The expiry timer is due: expire a pending approval (once), then follow up. */
   async expire(tenant: string, approvalId: string): Promise<void> {
     const actor = { actor: 'system:timer' };
@@ -110,8 +124,8 @@ export class ApprovalService {
       return undefined;
     }
     const decided = state as Decided;
-    const ingested = await this.deps.ingest(tenant, businessEvent(tenant, decided), { ...actor, actor: actor.actor });
-    let position = ingested.position;
+    const event = businessEvent(tenant, decided);
+    let position = (await this.ingestedByPreviousVersion(tenant, decided, event.event_type)) ?? (await this.deps.ingest(tenant, event, { ...actor, actor: actor.actor })).position;
     if (decided.blocking) {
       const resolved = await this.deps.runner.send(
         tenant,

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { streamId } from '@iwf/contracts';
+import { createSecretStore } from '../adapters/secrets.js';
+import { createEffectPorts } from './effects/ports.js';
+import { engineIds } from './ids.js';
 import { awaitEvent } from './testing/await.js';
+import type { ClaimedEffect } from './work-sync.js';
 import { startReceiver, type Receiver } from './testing/receiver.js';
 import { startEngineSystem, type EngineTestSystem } from './testing/system.js';
 import { createWorkflow, effectOutcomes, ingestOne, stepsRun } from './testing/world.js';
@@ -92,6 +97,34 @@ describe('context.load', () => {
       ],
       values: {},
     });
+  });
+});
+
+describe('emit after an upgrade', () => {
+  it('answers an emit the previous version performed (the engine’s record under the unprefixed id), and ingests anew past a record a client made', async () => {
+    const ports = createEffectPorts({
+      store: system.store,
+      runner: system.engine.runner,
+      approvals: system.engine.approvals,
+      ingest: (tenant, request, actor) => system.engine.ingest(tenant, request, actor),
+      settings: { http: { hostMap: new Map(), timeoutMs: 1_000, responseLimitBytes: 1_024 }, notify: {} as never, enrichment: {} as never },
+      secrets: createSecretStore(),
+      maxChainDepth: 3,
+    });
+    const started = await ingestOne(system, 'flaky.go', { n: 2 });
+    const effect = (key: string): ClaimedEffect => ({ tenant: system.tenant, execution_id: started.execution_id, effect_id: key, kind: 'emit', idempotency_key: key, request: {}, deadline: null });
+    const legacyRecord = (key: string, actor: string) =>
+      system.engine.ingest(system.tenant, { event_type: 'upgrade.emitted', payload: {}, source: `execution:${started.execution_id}`, event_id: engineIds.legacyEmittedEvent(system.tenant, key) }, { actor });
+
+    await legacyRecord('performed-before', 'system:engine');
+    const answered = (await ports.emit(effect('performed-before'), { event_type: 'upgrade.emitted', payload: {} })) as { event_id: string };
+    expect(answered.event_id).toBe(engineIds.legacyEmittedEvent(system.tenant, 'performed-before'));
+    expect(await system.store.readStream(streamId('ingest', system.tenant, engineIds.emittedEvent(system.tenant, 'performed-before')))).toEqual([]);
+
+    await legacyRecord('taken-by-a-client', 'mallory');
+    const own = (await ports.emit(effect('taken-by-a-client'), { event_type: 'upgrade.emitted', payload: {} })) as { event_id: string };
+    expect(own.event_id).toBe(engineIds.emittedEvent(system.tenant, 'taken-by-a-client'));
+    expect(await system.store.readStream(streamId('ingest', system.tenant, own.event_id))).toHaveLength(1);
   });
 });
 

@@ -40,4 +40,11 @@ export const engineIds = {
   recordEvent: (tenant: string, idempotencyKey: string) => uuidFrom('record', tenant, idempotencyKey),
   /** The business event an approval decision ingests. */
   approvalEvent: (tenant: string, approvalId: string, status: string) => `${ENGINE_EVENT_ID_PREFIX}${uuidFrom('approval', tenant, approvalId, status)}`,
+  /**
+   * The ids the previous version gave those events, without the prefix: an approval decided or
+   * an emit performed by it and followed up again by this version is found under them, not
+   * ingested a second time.
+   */
+  legacyApprovalEvent: (tenant: string, approvalId: string, status: string) => uuidFrom('approval', tenant, approvalId, status),
+  legacyEmittedEvent: (tenant: string, idempotencyKey: string) => uuidFrom('emit', tenant, idempotencyKey),
 };

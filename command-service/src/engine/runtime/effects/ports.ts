@@ -1,5 +1,5 @@
 import type { EventStore } from '@iwf/contracts';
-import { EVENT_TYPE_PATTERN, isValidId } from '@iwf/contracts';
+import { EVENT_TYPE_PATTERN, isValidId, streamId } from '@iwf/contracts';
 import type { ApprovalService } from '../../../approvals/service.js';
 import type { IngestAnswer, IngestRequest } from '../../../ingest/ingest.js';
 import type { EnrichmentSettings } from '../../adapters/enrichment.js';
@@ -50,6 +50,12 @@ export function createEffectPorts(deps: PortDeps): EffectPorts {
         throw new EffectRefused({ kind: 'invalid', message: `emit refused: the event chain would be ${depth} deep (ENGINE_MAX_CHAIN_DEPTH is ${deps.maxChainDepth})` });
       }
       if (!EVENT_TYPE.test(request.event_type)) throw new EffectRefused({ kind: 'invalid', message: `emit refused: "${request.event_type}" is not an event type` });
+      // Performed by the previous version already (under the id without the prefix), by the engine itself.
+      const [legacy] = await deps.store.readStream(streamId('ingest', effect.tenant, engineIds.legacyEmittedEvent(effect.tenant, effect.idempotency_key)), { max_count: 1 });
+      if (legacy !== undefined && legacy.metadata.actor === ENGINE && (legacy.data as { event_type?: unknown }).event_type === request.event_type) {
+        const recorded = legacy.data as { event_id: string; executions: readonly { execution_id: string }[] };
+        return { event_id: recorded.event_id, executions: recorded.executions.map((entry) => entry.execution_id) };
+      }
       const answer = await deps.ingest(
         effect.tenant,
         { event_type: request.event_type, payload: request.payload, source: `execution:${effect.execution_id}`, event_id: engineIds.emittedEvent(effect.tenant, effect.idempotency_key) },
