@@ -86,7 +86,7 @@ export class ApprovalService {
   async decide(tenant: string, approvalId: string, principal: Principal, approve: boolean, comment: string | null, actor: Actor, ifMatch?: number): Promise<DecisionOutcome> {
     const data = { principal, comment, now: this.now() };
     const outcome = await this.run(tenant, approvalId, approve ? { type: 'ApproveApproval', data } : { type: 'RejectApproval', data }, actor, ifMatch);
-    const followed = await this.followUp(tenant, outcome.state, actor);
+    const followed = await this.followUp(tenant, outcome.state, actor, outcome.appended > 0);
     return { state: outcome.state, revision: outcome.revision, position: laterPosition(outcome.position, followed) };
   }
 
@@ -108,7 +108,7 @@ export class ApprovalService {
   async expire(tenant: string, approvalId: string): Promise<void> {
     const actor = { actor: 'system:timer' };
     const outcome = await this.run(tenant, approvalId, { type: 'ExpireApproval', data: { now: this.now() } }, actor);
-    if (outcome.state.status !== 'pending') await this.followUp(tenant, outcome.state, actor);
+    if (outcome.state.status !== 'pending') await this.followUp(tenant, outcome.state, actor, outcome.appended > 0);
   }
 
   /**
@@ -116,7 +116,7 @@ export class ApprovalService {
    * resolving an execution twice changes nothing. The repair subscription calls it again
    * for decisions whose process died before following up.
    */
-  async followUp(tenant: string, state: ApprovalState, actor: Actor): Promise<LogPosition | undefined> {
+  async followUp(tenant: string, state: ApprovalState, actor: Actor, decidedNow = false): Promise<LogPosition | undefined> {
     if (state.status === 'absent' || state.status === 'pending') return undefined;
     // Nobody decided a withdrawn approval, and its execution has ended: nothing to tell anyone.
     if (state.status === 'withdrawn') {
@@ -125,7 +125,9 @@ export class ApprovalService {
     }
     const decided = state as Decided;
     const event = businessEvent(tenant, decided);
-    let position = (await this.ingestedByPreviousVersion(tenant, decided, event.event_type)) ?? (await this.deps.ingest(tenant, event, { ...actor, actor: actor.actor })).position;
+    // A decision this call made was never followed up by the previous version: no need to look.
+    const previous = decidedNow ? undefined : await this.ingestedByPreviousVersion(tenant, decided, event.event_type);
+    let position = previous ?? (await this.deps.ingest(tenant, event, { ...actor, actor: actor.actor })).position;
     if (decided.blocking) {
       const resolved = await this.deps.runner.send(
         tenant,

@@ -35,11 +35,11 @@ export const engineIds = {
   /** The store id of the EventIngested event of a business event. */
   ingestRecord: (tenant: string, eventId: string) => uuidFrom('ingest', tenant, eventId),
   /** The business event an emit effect ingests. */
-  emittedEvent: (tenant: string, idempotencyKey: string) => `${ENGINE_EVENT_ID_PREFIX}${uuidFrom('emit', tenant, idempotencyKey)}`,
+  emittedEvent: (tenant: string, idempotencyKey: string) => `${ENGINE_EVENT_ID_PREFIX}${engineIds.legacyEmittedEvent(tenant, idempotencyKey)}`,
   /** The integration event a record effect publishes. */
   recordEvent: (tenant: string, idempotencyKey: string) => uuidFrom('record', tenant, idempotencyKey),
   /** The business event an approval decision ingests. */
-  approvalEvent: (tenant: string, approvalId: string, status: string) => `${ENGINE_EVENT_ID_PREFIX}${uuidFrom('approval', tenant, approvalId, status)}`,
+  approvalEvent: (tenant: string, approvalId: string, status: string) => `${ENGINE_EVENT_ID_PREFIX}${engineIds.legacyApprovalEvent(tenant, approvalId, status)}`,
   /**
    * The ids the previous version gave those events, without the prefix: an approval decided or
    * an emit performed by it and followed up again by this version is found under them, not

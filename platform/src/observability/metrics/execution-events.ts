@@ -82,8 +82,9 @@ export function observeExecutionEvents(store: EventStore, metrics: WorkflowMetri
   // A withdrawal is on the approval's stream; its workflow is its execution's.
   const observeApproval = async (approvalStream: string, events: readonly NewEvent[]): Promise<void> => {
     const tenant = parseStreamId(approvalStream)?.tenant;
+    if (tenant === undefined) return;
     for (const event of events as readonly (NewEvent & ApprovalEvent)[]) {
-      if (event.type !== 'ApprovalWithdrawn' || tenant === undefined) continue;
+      if (event.type !== 'ApprovalWithdrawn') continue;
       metrics.approvalWithdrawn(await workflowOf(streamIdOf('execution', tenant, event.data.execution_id)), event.data.execution_status);
     }
   };
